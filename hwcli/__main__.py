@@ -1,0 +1,3 @@
+from hwcli.cli import run
+
+run()

@@ -1,0 +1,70 @@
+"""Rich tables and panels, and --json output, shared by every command.
+
+Core functions return dataclasses; commands hand them here. Nothing in the core prints.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+from typing import Any, Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+# Console(file=None) looks sys.stdout up at each write, so pytest's capture sees it.
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, tuples and numpy scalars as plain JSON; non-finite floats as null."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars, without importing numpy here
+        return jsonable(obj.tolist())
+    return str(obj)
+
+
+def print_json(obj: Any) -> None:
+    """The --json output: one JSON object on stdout and nothing else there."""
+    sys.stdout.write(json.dumps(jsonable(obj), indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def error_line(message: str) -> None:
+    """One line on stderr: what is wrong and where."""
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
+
+
+def fmt(x: float, digits: int = 6) -> str:
+    """A number as a student would write it: integers bare, others to `digits` significant figures."""
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
+    return f"{x:.{digits}g}"
+
+
+def table(
+    title: str | None,
+    columns: Sequence[str | tuple[str, str]],
+    rows: Iterable[Sequence[Any]],
+    caption: str | None = None,
+) -> Table:
+    """A table with one row per item. A column is a header, or (header, 'right'|'left'|'center')."""
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    for col in columns:
+        header, justify = (col, "left") if isinstance(col, str) else col
+        t.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        t.add_row(*(cell if not isinstance(cell, (int, float)) else fmt(cell) for cell in row))
+    return t
