@@ -68,3 +68,171 @@ def table(
     for row in rows:
         t.add_row(*(cell if not isinstance(cell, (int, float)) else fmt(cell) for cell in row))
     return t
+
+
+def num(x: float) -> str:
+    """A float to its last meaningful digit (10 significant), -0 shown as 0."""
+    if x == 0:
+        return "0"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return f"{x:.10g}"
+
+
+def factor(x: float) -> str:
+    """A factor in a written-out product: negative numbers in parentheses."""
+    return f"({num(x)})" if x < 0 else num(x)
+
+
+def _d(upper: str, lower: str) -> str:
+    wrap = lambda s: f"({s})" if " " in s else s  # noqa: E731
+    return f"∂{wrap(upper)}/∂{wrap(lower)}"
+
+
+# ---------------------------------------------------------------- Part 1 views
+
+
+def grad_view(result, verification=None) -> list:
+    """Forward pass, gradients and the chain rule written out, for `hw4 grad`."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    out = result.output
+    inputs = ", ".join(f"{k} = {num(v)}" for k, v in result.inputs.items())
+    header = Panel(f"{result.program}\n[dim]inputs:[/] {inputs}", title="program", title_align="left")
+    forward = table(
+        "Forward pass",
+        ["name", "expression", ("value", "right"), "ReLU / note", (f"∂{out}/∂name", "right")],
+        [[s.name, s.expression, num(s.value), s.note, num(result.intermediate_gradients[s.name])]
+         for s in result.forward],
+    )
+    lines = Text()
+    for rule in result.chain_rules:
+        lines.append(f"∂{out}/∂{rule.input}", style="bold")
+        if not rule.paths:
+            lines.append(f" = 0   ({out} does not depend on {rule.input})\n\n")
+            continue
+        symbols = [" · ".join(_d(link.upper, link.lower) for link in p.links) for p in rule.paths]
+        numbers = [" × ".join(factor(link.factor) for link in p.links) for p in rule.paths]
+        many = len(rule.paths) > 1
+        lines.append(" = " + " + ".join(f"[{s}]" if many else s for s in symbols) + "\n")
+        lines.append(" " * len(f"∂{out}/∂{rule.input}") + " = " + " + ".join(
+            f"[{n}]" if many else n for n in numbers))
+        if many:
+            lines.append(" = " + " + ".join(factor(p.product) for p in rule.paths))
+        lines.append(f" = {num(rule.total)}\n", style="bold")
+        if many:
+            for p in rule.paths:
+                through = [link.lower for link in p.links[:-1] if not link.lower.startswith("pre_")]
+                how = f"through {', '.join(through)}" if through else "directly: the skip path"
+                lines.append(f"   {num(p.product):>10}  {how}\n", style="dim")
+        if rule.omitted_paths:
+            lines.append(f"   (and {rule.omitted_paths} more paths, included in the total)\n", style="dim")
+        lines.append("\n")
+    views = [header, forward, Panel(lines, title=f"Gradients of {out}: the chain rule", title_align="left")]
+    if result.kinks:
+        views.append(Text("\n".join(f"note: {k}" for k in result.kinks), style="yellow"))
+    if verification is not None:
+        views.append(table(
+            "Verification", ["input", ("hw4", "right"), ("torch autograd", "right"),
+                             ("central differences", "right"), ("max |difference|", "right")],
+            [[name, num(result.gradients[name]), num(verification.torch[name]),
+              num(verification.numeric[name]), f"{verification.max_abs_difference[name]:.2e}"]
+             for name in result.gradients],
+            caption="Central differences disagree at a kink, where the derivative is not defined."
+            if result.kinks else None,
+        ))
+    return views
+
+
+def _hw(shape) -> str:
+    return "x".join(str(v) for v in shape)
+
+
+def shapes_view(report, torch_shapes=None) -> list:
+    from rich.text import Text
+
+    columns = ["name", "layer", "from", ("input", "right"), ("output H x W x C", "right"),
+               "formula (H, W)", ("receptive field", "right"), ("eff. stride", "right")]
+    if torch_shapes is not None:
+        columns.append("torch")
+    rows = []
+    for layer in report.layers:
+        row = [layer.name, layer.description, layer.source, _hw(layer.input_shape), _hw(layer.shape),
+               layer.formula, _hw(layer.receptive_field), _hw(layer.effective_stride)]
+        if torch_shapes is not None:
+            got = torch_shapes[layer.name]
+            row.append(f"{_hw(got)} ✓" if tuple(got) == tuple(layer.shape) else f"{_hw(got)} ✗ MISMATCH")
+        rows.append(row)
+    views = [table(f"Feature maps (input {_hw(report.input)})", columns, rows)]
+    notes = [f"{layer.name}: {layer.note}" for layer in report.layers if layer.note]
+    if notes:
+        views.append(Text("\n".join(f"note: {n}" for n in notes), style="yellow"))
+    return views
+
+
+def flops_view(report, torch_flops=None) -> list:
+    from rich.panel import Panel
+
+    rows = [[c.name, c.type, _hw(c.shape), c.multiplies, c.additions, c.bias_additions,
+             c.comparisons or c.pool_additions, c.macs, c.flops, c.weights, c.biases, c.params]
+            for c in report.layers]
+    total = lambda attr: sum(getattr(c, attr) for c in report.layers)  # noqa: E731
+    rows.append(["total", "", "", total("multiplies"), total("additions"), total("bias_additions"),
+                 total("comparisons") + total("pool_additions"), total("macs"), total("flops"),
+                 total("weights"), total("biases"), total("params")])
+    numbers = ["multiplies", "additions", "bias adds", "pool cmp/adds", "MACs", "FLOPs (2xMAC)",
+               "weights", "biases", "params"]
+    main = table("Costs per layer" + ("" if report.bias else " (no biases)"),
+                 ["name", "type", "output"] + [(n, "right") for n in numbers], rows)
+    formulas = table("Formulas", ["name", "quantity", "formula"],
+                     [[c.name, q, f] for c in report.layers for q, f in c.formulas.items()])
+    views = [main, formulas]
+    conv_rows = [[c.tool, c.counts, c.total] for c in report.conventions]
+    views.append(table("The same network in each counting tool's convention", ["tool", "counts", ("total", "right")],
+                       conv_rows, caption="Conventions of current releases; older thop counted the bias."))
+    if torch_flops is not None:
+        views.append(table("Verification against torch FlopCounterMode",
+                           ["name", ("hw4 FLOPs", "right"), ("FlopCounterMode", "right"), "agree"],
+                           [[c.name, c.flops, torch_flops[c.name], "✓" if c.flops == torch_flops[c.name] else "✗"]
+                            for c in report.layers]))
+    cmp = report.comparison
+    if cmp is not None:
+        lhs, rhs = "+".join(cmp.left), "+".join(cmp.right)
+        views.append(Panel(
+            f"multiplies: {lhs} = {cmp.multiplies_left:,}   {rhs} = {cmp.multiplies_right:,}   "
+            f"ratio {rhs}/{lhs} = {cmp.multiplies_ratio:.4f}\n"
+            f"params:     {lhs} = {cmp.params_left:,}   {rhs} = {cmp.params_right:,}   "
+            f"ratio {rhs}/{lhs} = {cmp.params_ratio:.4f}\n\n{cmp.conclusion}",
+            title=f"{lhs} against {rhs}", title_align="left"))
+    return views
+
+
+def softmax_view(check, derivation, torch_gradient=None) -> list:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    proof = Text()
+    for step in derivation:
+        proof.append(step.title + "\n", style="bold")
+        for line in step.lines:
+            proof.append("    " + line + "\n")
+        proof.append("\n")
+    columns = ["i", "logit h_i", "y_i", ("P_i", "right"), ("P_i - y_i", "right"), ("central diff.", "right")]
+    if torch_gradient is not None:
+        columns.append(("torch autograd", "right"))
+    rows = []
+    for i, h in enumerate(check.logits):
+        row = [str(i), num(h), "1" if i == check.label else "0", f"{check.probabilities[i]:.10f}",
+               f"{check.analytic_gradient[i]:+.10f}", f"{check.numeric_gradient[i]:+.10f}"]
+        if torch_gradient is not None:
+            row.append(f"{torch_gradient[i]:+.10f}")
+        rows.append(row)
+    caption = f"L = {check.loss:.10f};  largest |analytic - numeric| = {check.max_abs_error:.2e}"
+    return [Panel(proof, title="T3: dL/dh_i = P_i - y_i", title_align="left"),
+            table("Numeric check", columns, rows, caption=caption)]
+
+
+def show(views: list) -> None:
+    for view in views:
+        console.print(view)
