@@ -49,11 +49,286 @@ def _root(
 
 # ---------------------------------------------------------------- Part 1: the basics (issue 2)
 
+SpecFile = Annotated[Optional[Path], typer.Option("--spec", help="A TOML network spec (default: the T2 figure).")]
+Verify = Annotated[bool, typer.Option("--verify", help="Check the answers against PyTorch.")]
+
+
+def _t1_value(name: str, default: float):
+    return Annotated[Optional[float], typer.Option(f"--{name}", help=f"T1's {name} (homework: {default:g}).")]
+
+
+def _parse_assignments(items: list[str]) -> dict[str, float]:
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise InputError(f"--set {item!r}: write NAME=VALUE, e.g. --set x0=1.5")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"--set {item!r}: {text.strip()!r} is not a number") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"--set {item!r}: the value must be finite")
+        values[name] = value
+    return values
+
+
+@app.command()
+def grad(
+    x0: _t1_value("x0", 1.0) = None,
+    w0: _t1_value("w0", 0.5) = None,
+    w1: _t1_value("w1", -0.2) = None,
+    b0: _t1_value("b0", 0.1) = None,
+    b1: _t1_value("b1", 0.15) = None,
+    expr: Annotated[Optional[str], typer.Option(
+        "--expr", help="Any scalar program, e.g. 'h = tanh(x*w + b); z = h*h' (';' or newlines).")] = None,
+    assignments: Annotated[list[str], typer.Option(
+        "--set", help="NAME=VALUE for an input of --expr (repeatable).")] = [],  # noqa: B006
+    verify: Verify = False,
+    json: Json = False,
+) -> None:
+    """T1: the residual net's forward pass, its gradients and the chain rule, or any scalar program."""
+    from hwcli.basics.program import gradients
+    from hwcli.basics.residual import T1_DEFAULTS, T1_PROGRAM
+
+    t1_options = {k: v for k, v in {"x0": x0, "w0": w0, "w1": w1, "b0": b0, "b1": b1}.items() if v is not None}
+    if expr is None:
+        program, inputs = T1_PROGRAM, {**T1_DEFAULTS, **t1_options, **_parse_assignments(assignments)}
+        unknown = set(inputs) - set(T1_DEFAULTS)
+        if unknown:
+            raise InputError(f"--set {sorted(unknown)[0]}: T1 has no such input (x0, w0, w1, b0, b1)")
+    elif t1_options:
+        raise InputError(f"--{next(iter(t1_options))} is for T1; give the inputs of --expr with --set NAME=VALUE")
+    else:
+        program, inputs = expr, _parse_assignments(assignments)
+    result = gradients(program, inputs)
+    verification = None
+    if verify:
+        from hwcli.basics.crosscheck import verify_gradients
+
+        verification = verify_gradients(program, result.inputs)
+    if json:
+        render.print_json({**render.jsonable(result), "verification": verification})
+    else:
+        render.show(render.grad_view(result, verification))
+
+
+def _network(spec: Optional[Path]):
+    from hwcli.basics.network import load_network, t2_network
+
+    return t2_network() if spec is None else load_network(spec)
+
+
+@app.command()
+def shapes(spec: SpecFile = None, verify: Verify = False, json: Json = False) -> None:
+    """T2: every feature map's size, with the formula, receptive field and effective stride."""
+    from hwcli.basics.shapes import feature_map_sizes
+
+    network = _network(spec)
+    report = feature_map_sizes(network)
+    torch_shapes = None
+    if verify:
+        from hwcli.basics.crosscheck import run_in_torch
+
+        torch_shapes = {name: shape for name, (shape, _) in run_in_torch(network).items()}
+    if json:
+        data = render.jsonable(report)
+        if torch_shapes is not None:
+            data["verification"] = {"torch": torch_shapes,
+                                    "agree": all(tuple(torch_shapes[l.name]) == l.shape for l in report.layers)}
+        render.print_json(data)
+    else:
+        render.show(render.shapes_view(report, torch_shapes))
+
+
+@app.command()
+def flops(
+    spec: SpecFile = None,
+    compare: Annotated[Optional[str], typer.Option(
+        "--compare", help="Two sums of layer names, e.g. 'A+B:D' (the default for the T2 figure).")] = None,
+    no_bias: Annotated[bool, typer.Option("--no-bias", help="Count as if no layer had a bias.")] = False,
+    verify: Verify = False,
+    json: Json = False,
+) -> None:
+    """OT1: multiplies, additions, MACs, FLOPs and parameters per layer, and A+B against D."""
+    from hwcli.basics.costs import cost_report
+
+    network = _network(spec)
+    names = {layer.name for layer in network.layers}
+    if compare is None and {"A", "B", "D"} <= names:
+        compare = "A+B:D"
+    report = cost_report(network, bias=not no_bias, compare_spec=compare)
+    torch_flops = None
+    if verify:
+        from hwcli.basics.crosscheck import run_in_torch
+
+        torch_flops = {name: count for name, (_, count) in run_in_torch(network, count_flops=True).items()}
+    if json:
+        data = render.jsonable(report)
+        if torch_flops is not None:
+            data["verification"] = {"flop_counter_mode": torch_flops,
+                                    "agree": all(torch_flops[c.name] == c.flops for c in report.layers)}
+        render.print_json(data)
+    else:
+        render.show(render.flops_view(report, torch_flops))
+
+
+@app.command()
+def softmax(
+    logits: Annotated[Optional[str], typer.Option("--logits", help="Comma-separated logits, e.g. 2,1,0.1.")] = None,
+    label: Annotated[Optional[int], typer.Option("--label", help="The true class (default: random).")] = None,
+    classes: Annotated[int, typer.Option("--classes", min=2, max=1000, help="How many random logits.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the random logits and label.")] = 0,
+    verify: Verify = False,
+    json: Json = False,
+) -> None:
+    """T3: the derivation of dL/dh_i = P_i - y_i, and a numeric check of it."""
+    from hwcli.basics.softmax import DERIVATION, check_gradient, parse_logits, random_logits
+
+    values, random_label = random_logits(classes, seed) if logits is None else (parse_logits(logits), 0)
+    check = check_gradient(values, random_label if label is None else label)
+    torch_gradient = None
+    if verify:
+        from hwcli.basics.crosscheck import softmax_gradient_with_torch
+
+        torch_gradient = softmax_gradient_with_torch(check.logits, check.label)
+    if json:
+        render.print_json({**render.jsonable(check), "derivation": DERIVATION, "torch_gradient": torch_gradient})
+    else:
+        render.show(render.softmax_view(check, DERIVATION, torch_gradient))
+
+
 # ---------------------------------------------------------------- Part 2: numpy net (issue 3)
+
+from hwcli.numpy_net.config import DEFAULTS as NET  # noqa: E402  (plain dataclass, no numpy)
+
+
+def _must_be(ok, requirement: str):
+    """An option callback: the value, or a bad-parameter error saying what it must be."""
+
+    def check(value):
+        if value is not None and not ok(value):
+            raise typer.BadParameter(f"{value:g} must be {requirement}")
+        return value
+
+    return check
+
+
+@app.command("train-numpy")
+def train_numpy(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Option(
+        "--dataset", help="digits (scikit-learn's 8x8 digits, no download) or mnist (IDX files in --data-dir).")] = "digits",
+    data_dir: Annotated[Optional[Path], typer.Option(
+        "--data-dir", help="The folder with MNIST's four IDX files (train-*, t10k-*), gzipped or not.")] = None,
+    only_test_files: Annotated[bool, typer.Option(
+        "--only-test-files", help="Use only MNIST's t10k pair: carve train, validation and test (20%) from it.")] = False,
+    val_size: Annotated[float, typer.Option(
+        "--val-size", help="Validation split: a fraction of the training data, or a count.")] = 0.1,
+    hidden: Annotated[Optional[int], typer.Option(
+        "--hidden", min=1, help=f"Hidden units. [default: {NET.hidden}]", show_default=False)] = None,
+    lr: Annotated[Optional[float], typer.Option(
+        "--lr", help=f"Learning rate. [default: {NET.learning_rate}]", show_default=False,
+        callback=_must_be(lambda v: v > 0, "positive"))] = None,
+    lr_decay: Annotated[Optional[float], typer.Option(
+        "--lr-decay", help=f"Learning-rate factor after each epoch. [default: {NET.learning_rate_decay}]",
+        show_default=False, callback=_must_be(lambda v: 0 < v <= 1, "in (0, 1]"))] = None,
+    reg: Annotated[Optional[float], typer.Option(
+        "--reg", help=f"L2 strength: 0.5 * reg * (|W1|² + |W2|²). [default: {NET.reg:g}]", show_default=False,
+        callback=_must_be(lambda v: v >= 0, "0 or more"))] = None,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs to train.")] = NET.epochs,
+    iters: Annotated[Optional[int], typer.Option(
+        "--iters", min=1, help="Iterations to train, instead of --epochs.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Minibatch size.")] = NET.batch_size,
+    momentum: Annotated[float, typer.Option(
+        "--momentum", help="SGD momentum; 0 for plain SGD.", callback=_must_be(lambda v: 0 <= v < 1, "in [0, 1)"))
+    ] = NET.momentum,
+    init_std: Annotated[Optional[float], typer.Option(
+        "--init-std", help="Std of the initial weights (the course's: 1e-4). [default: sqrt(2 / inputs)]",
+        show_default=False, callback=_must_be(lambda v: v > 0, "positive"))] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds the splits, the initial weights and the batches.")] = 0,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Write weights.npz, metrics.csv and PNG plots to this folder.")] = None,
+    tune: Annotated[bool, typer.Option(
+        "--tune", help="Search --hidden, --lr, --reg and --lr-decay (those not given) on the validation split.")] = False,
+    trials: Annotated[int, typer.Option("--trials", min=1, help="Settings tried by --tune.")] = 10,
+    gradcheck: Annotated[bool, typer.Option(
+        "--gradcheck", help="Check the analytic gradients against numerical ones on a small net, and stop.")] = False,
+    json: Json = False,
+) -> int:
+    """Part 2: train the two-layer numpy net on handwritten digits; tune it; check its gradients."""
+    from hwcli.numpy_net import views
+
+    if gradcheck:
+        from hwcli.numpy_net.gradcheck import check_gradients
+
+        check = check_gradients()
+        if json:
+            render.print_json({**render.jsonable(check), "passed": check.passed})
+        else:
+            render.console.print(views.gradient_check_table(check))
+        return 0 if check.passed else 1
+    if iters is not None and ctx.get_parameter_source("epochs").name != "DEFAULT":
+        raise InputError("--epochs and --iters: give one of them, not both")
+
+    from hwcli.numpy_net.data import load_dataset
+    from hwcli.numpy_net.tuning import candidates, search
+    from hwcli.numpy_net.training import train_on
+
+    data = load_dataset(dataset, data_dir, val_size=val_size, only_test_files=only_test_files, seed=seed)
+    given = {"hidden": hidden, "learning_rate": lr, "learning_rate_decay": lr_decay, "reg": reg}
+    params = NET.with_(**{k: v for k, v in given.items() if v is not None},
+                       epochs=epochs, iters=iters, batch_size=batch_size, momentum=momentum, init_std=init_std)
+    display = views.TrainingDisplay(data, quiet=json)
+    with display:
+        if tune:
+            fixed = frozenset(k for k, v in given.items() if v is not None)
+            settings = candidates(params, trials, fixed=fixed, seed=seed)
+            found = search(data, settings, seed=seed, on_trial=display.trial_done, on_step=display.step)
+            trained, tried = found.best, found.ranked()
+        else:
+            trained, tried = train_on(data, params, seed=seed, on_step=display.step), None
+    test_acc = trained.net.accuracy(data.test.X, data.test.y)  # once, at the very end
+
+    files = []
+    if out is not None:
+        from hwcli.numpy_net.outputs import write_outputs
+
+        files = write_outputs(out, trained, data)
+    if json:
+        render.print_json(views.summary(data, trained, test_acc, seed, files, tried))
+    else:
+        render.console.print(*views.result_views(data, trained, test_acc, files, tried))
+    if trained.stopped and not tune:
+        render.error_line(views.divergence_advice(trained))
+        return 1
+    return 0
+
 
 # ---------------------------------------------------------------- Part 3: nowcasting (issue 4)
 
 # ---------------------------------------------------------------- checking and report (issue 5)
+
+
+@app.command("check-net")
+def check_net(
+    path: Annotated[Path, typer.Argument(help="The student's neural_net.py (the course's starter file).")],
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Seconds each task may run (all run at once) before it counts as failed.")] = 10.0,
+    json: Json = False,
+) -> None:
+    """Grade a student's TwoLayerNet task by task, each task in its own time-limited process."""
+    from hwcli.checking.net_grader import check_net as grade_file
+    from hwcli.checking.views import net_check_view
+
+    result = grade_file(path, timeout)
+    if json:
+        render.print_json(result)
+    else:
+        render.show(net_check_view(result))
+    if not result.passed:
+        raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> int:

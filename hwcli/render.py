@@ -10,6 +10,7 @@ import math
 import sys
 from typing import Any, Iterable, Sequence
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -29,7 +30,7 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
         return obj
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
+        return obj + 0.0 if math.isfinite(obj) else None  # + 0.0 turns -0.0 into 0.0
     if hasattr(obj, "tolist"):  # numpy arrays and scalars, without importing numpy here
         return jsonable(obj.tolist())
     return str(obj)
@@ -50,7 +51,7 @@ def error_line(message: str) -> None:
 def fmt(x: float, digits: int = 6) -> str:
     """A number as a student would write it: integers bare, others to `digits` significant figures."""
     if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
-        return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
+        return f"{int(x):,}"
     return f"{x:.{digits}g}"
 
 
@@ -61,12 +62,18 @@ def table(
     caption: str | None = None,
 ) -> Table:
     """A table with one row per item. A column is a header, or (header, 'right'|'left'|'center')."""
-    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
-    for col in columns:
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_style="bold", caption_style="dim")
+    cells = [[cell if not isinstance(cell, (int, float)) else fmt(cell) for cell in row] for row in rows]
+    for i, col in enumerate(columns):
         header, justify = (col, "left") if isinstance(col, str) else col
-        t.add_column(header, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        t.add_row(*(cell if not isinstance(cell, (int, float)) else fmt(cell) for cell in row))
+        widest = max((len(str(row[i])) for row in cells if isinstance(row[i], str)), default=0)
+        # numbers and formulas are never cut; words may wrap when the terminal is narrow
+        keep_whole = justify == "right" or header.startswith("formula")
+        t.add_column(header, justify=justify, no_wrap=keep_whole,  # type: ignore[arg-type]
+                     min_width=widest if keep_whole else min(widest, 8))
+    for row in cells:
+        t.add_row(*row)
     return t
 
 
@@ -85,7 +92,8 @@ def factor(x: float) -> str:
 
 
 def _d(upper: str, lower: str) -> str:
-    wrap = lambda s: f"({s})" if " " in s else s  # noqa: E731
+    """∂upper/∂lower, with labels that are expressions in parentheses."""
+    wrap = lambda s: s if s.replace("@", "_").replace("#", "_").isidentifier() else f"({s})"  # noqa: E731
     return f"∂{wrap(upper)}/∂{wrap(lower)}"
 
 
@@ -98,8 +106,7 @@ def grad_view(result, verification=None) -> list:
     from rich.text import Text
 
     out = result.output
-    inputs = ", ".join(f"{k} = {num(v)}" for k, v in result.inputs.items())
-    header = Panel(f"{result.program}\n[dim]inputs:[/] {inputs}", title="program", title_align="left")
+    header = Panel(result.program, title=f"program (output: {out})", title_align="left")
     forward = table(
         "Forward pass",
         ["name", "expression", ("value", "right"), "ReLU / note", (f"∂{out}/∂name", "right")],
@@ -129,16 +136,20 @@ def grad_view(result, verification=None) -> list:
         if rule.omitted_paths:
             lines.append(f"   (and {rule.omitted_paths} more paths, included in the total)\n", style="dim")
         lines.append("\n")
-    views = [header, forward, Panel(lines, title=f"Gradients of {out}: the chain rule", title_align="left")]
+    lines.rstrip()
+    gradients = table("Gradients of the output", ["input", ("value", "right"), (f"∂{out}/∂input", "right")],
+                      [[name, num(value), num(result.gradients[name])] for name, value in result.inputs.items()])
+    views = [header, forward, gradients,
+             Panel(lines, title=f"∂{out}: the chain rule, path by path", title_align="left")]
     if result.kinks:
         views.append(Text("\n".join(f"note: {k}" for k in result.kinks), style="yellow"))
     if verification is not None:
         views.append(table(
-            "Verification", ["input", ("hw4", "right"), ("torch autograd", "right"),
-                             ("central differences", "right"), ("max |difference|", "right")],
-            [[name, num(result.gradients[name]), num(verification.torch[name]),
-              num(verification.numeric[name]), f"{verification.max_abs_difference[name]:.2e}"]
-             for name in result.gradients],
+            "Verification", ["input", ("hw4", "right"), ("torch autograd", "right"), ("|hw4 - torch|", "right"),
+                             ("central differences", "right"), ("|hw4 - central|", "right")],
+            [[name, num(ours), num(verification.torch[name]), f"{abs(ours - verification.torch[name]):.1e}",
+              num(verification.numeric[name]), f"{abs(ours - verification.numeric[name]):.1e}"]
+             for name, ours in result.gradients.items()],
             caption="Central differences disagree at a kink, where the derivative is not defined."
             if result.kinks else None,
         ))
@@ -152,19 +163,19 @@ def _hw(shape) -> str:
 def shapes_view(report, torch_shapes=None) -> list:
     from rich.text import Text
 
-    columns = ["name", "layer", "from", ("input", "right"), ("output H x W x C", "right"),
-               "formula (H, W)", ("receptive field", "right"), ("eff. stride", "right")]
+    columns = ["name", "layer", "from", ("output", "right"), "formula (H and W)", ("RF", "right"), ("jump", "right")]
     if torch_shapes is not None:
         columns.append("torch")
     rows = []
     for layer in report.layers:
-        row = [layer.name, layer.description, layer.source, _hw(layer.input_shape), _hw(layer.shape),
-               layer.formula, _hw(layer.receptive_field), _hw(layer.effective_stride)]
+        row = [layer.name, layer.description, layer.source, _hw(layer.shape), layer.formula,
+               _hw(layer.receptive_field), _hw(layer.effective_stride)]
         if torch_shapes is not None:
-            got = torch_shapes[layer.name]
-            row.append(f"{_hw(got)} ✓" if tuple(got) == tuple(layer.shape) else f"{_hw(got)} ✗ MISMATCH")
+            got = tuple(torch_shapes[layer.name])
+            row.append(f"{_hw(got)} ✓" if got == tuple(layer.shape) else f"{_hw(got)} ✗ MISMATCH")
         rows.append(row)
-    views = [table(f"Feature maps (input {_hw(report.input)})", columns, rows)]
+    caption = "output: H x W x C; RF: receptive field on the input; jump: effective stride, in input pixels"
+    views = [table(f"Feature maps (input {_hw(report.input)})", columns, rows, caption=caption)]
     notes = [f"{layer.name}: {layer.note}" for layer in report.layers if layer.note]
     if notes:
         views.append(Text("\n".join(f"note: {n}" for n in notes), style="yellow"))
@@ -174,36 +185,40 @@ def shapes_view(report, torch_shapes=None) -> list:
 def flops_view(report, torch_flops=None) -> list:
     from rich.panel import Panel
 
-    rows = [[c.name, c.type, _hw(c.shape), c.multiplies, c.additions, c.bias_additions,
-             c.comparisons or c.pool_additions, c.macs, c.flops, c.weights, c.biases, c.params]
-            for c in report.layers]
-    total = lambda attr: sum(getattr(c, attr) for c in report.layers)  # noqa: E731
-    rows.append(["total", "", "", total("multiplies"), total("additions"), total("bias_additions"),
-                 total("comparisons") + total("pool_additions"), total("macs"), total("flops"),
-                 total("weights"), total("biases"), total("params")])
-    numbers = ["multiplies", "additions", "bias adds", "pool cmp/adds", "MACs", "FLOPs (2xMAC)",
-               "weights", "biases", "params"]
-    main = table("Costs per layer" + ("" if report.bias else " (no biases)"),
-                 ["name", "type", "output"] + [(n, "right") for n in numbers], rows)
-    formulas = table("Formulas", ["name", "quantity", "formula"],
-                     [[c.name, q, f] for c in report.layers for q, f in c.formulas.items()])
-    views = [main, formulas]
-    conv_rows = [[c.tool, c.counts, c.total] for c in report.conventions]
+    layers = report.layers
+    total = lambda attr: sum(getattr(c, attr) for c in layers)  # noqa: E731
+    arithmetic_columns = ["multiplies", "additions", "bias_additions", "pool_ops", "macs", "flops"]
+    pool_ops = lambda c: c.comparisons + c.pool_additions  # noqa: E731
+    rows = [[c.name, c.multiplies, c.additions, c.bias_additions, pool_ops(c), c.macs, c.flops] for c in layers]
+    rows.append(["total", *(total(a) if a != "pool_ops" else sum(map(pool_ops, layers)) for a in arithmetic_columns)])
+    views = [table(
+        "Arithmetic per layer" + ("" if report.bias else " (no biases)"),
+        ["name", ("multiplies", "right"), ("additions", "right"), ("bias adds", "right"),
+         ("pool ops", "right"), ("MACs", "right"), ("FLOPs", "right")], rows,
+        caption="MACs = multiplies; FLOPs = 2 x MACs (torch's FlopCounterMode); pools: max compares, avg adds")]
+    rows = [[c.name, c.weights, c.biases, c.params, c.formulas.get("params", "")] for c in layers]
+    rows.append(["total", total("weights"), total("biases"), total("params"), ""])
+    views.append(table("Parameters per layer", ["name", ("weights", "right"), ("biases", "right"),
+                                                ("params", "right"), "formula"], rows))
+    views.append(table("Formulas", ["name", "multiplies", "additions (bias apart) / pool ops"],
+                       [[c.name, c.formulas.get("multiplies", "0"),
+                         c.formulas.get("additions") or c.formulas.get("pool_ops", "")] for c in layers]))
     views.append(table("The same network in each counting tool's convention", ["tool", "counts", ("total", "right")],
-                       conv_rows, caption="Conventions of current releases; older thop counted the bias."))
+                       [[c.tool, c.counts, c.total] for c in report.conventions],
+                       caption="Conventions of current releases; older thop counted the bias."))
     if torch_flops is not None:
         views.append(table("Verification against torch FlopCounterMode",
                            ["name", ("hw4 FLOPs", "right"), ("FlopCounterMode", "right"), "agree"],
                            [[c.name, c.flops, torch_flops[c.name], "✓" if c.flops == torch_flops[c.name] else "✗"]
-                            for c in report.layers]))
+                            for c in layers]))
     cmp = report.comparison
     if cmp is not None:
         lhs, rhs = "+".join(cmp.left), "+".join(cmp.right)
         views.append(Panel(
             f"multiplies: {lhs} = {cmp.multiplies_left:,}   {rhs} = {cmp.multiplies_right:,}   "
-            f"ratio {rhs}/{lhs} = {cmp.multiplies_ratio:.4f}\n"
+            f"{rhs} / ({lhs}) = {cmp.multiplies_ratio:.4f}\n"
             f"params:     {lhs} = {cmp.params_left:,}   {rhs} = {cmp.params_right:,}   "
-            f"ratio {rhs}/{lhs} = {cmp.params_ratio:.4f}\n\n{cmp.conclusion}",
+            f"{rhs} / ({lhs}) = {cmp.params_ratio:.4f}\n\n{cmp.conclusion}",
             title=f"{lhs} against {rhs}", title_align="left"))
     return views
 
@@ -218,15 +233,16 @@ def softmax_view(check, derivation, torch_gradient=None) -> list:
         for line in step.lines:
             proof.append("    " + line + "\n")
         proof.append("\n")
+    proof.rstrip()
     columns = ["i", "logit h_i", "y_i", ("P_i", "right"), ("P_i - y_i", "right"), ("central diff.", "right")]
     if torch_gradient is not None:
-        columns.append(("torch autograd", "right"))
+        columns.append(("torch", "right"))
     rows = []
     for i, h in enumerate(check.logits):
-        row = [str(i), num(h), "1" if i == check.label else "0", f"{check.probabilities[i]:.10f}",
-               f"{check.analytic_gradient[i]:+.10f}", f"{check.numeric_gradient[i]:+.10f}"]
+        row = [str(i), num(h), "1" if i == check.label else "0", f"{check.probabilities[i]:.8f}",
+               f"{check.analytic_gradient[i]:+.8f}", f"{check.numeric_gradient[i]:+.8f}"]
         if torch_gradient is not None:
-            row.append(f"{torch_gradient[i]:+.10f}")
+            row.append(f"{torch_gradient[i]:+.8f}")
         rows.append(row)
     caption = f"L = {check.loss:.10f};  largest |analytic - numeric| = {check.max_abs_error:.2e}"
     return [Panel(proof, title="T3: dL/dh_i = P_i - y_i", title_align="left"),

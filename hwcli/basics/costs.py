@@ -66,7 +66,7 @@ def layer_costs(network: Network, bias: bool = True, shapes: ShapeReport | None 
         h, w, c = shape.shape
         outputs = h * w * c
         kh, kw = layer.kernel
-        n = f"{h}*{w}*{c}"  # output positions
+        n = f"{h}*{w}*{c}"  # output values
         if layer.is_conv:
             c_in = shape.input_shape[2]
             fan_in = kh * kw * c_in
@@ -79,16 +79,13 @@ def layer_costs(network: Network, bias: bool = True, shapes: ShapeReport | None 
                 weights=fan_in * c, biases=c if has_bias else 0,
                 params=fan_in * c + (c if has_bias else 0),
                 formulas={
-                    "multiplies": f"{n} outputs x {kh}*{kw}*{c_in} = {outputs * fan_in:,}",
-                    "additions": f"{n} x ({kh}*{kw}*{c_in} - 1) = {outputs * (fan_in - 1):,}",
-                    "bias_additions": f"{n} = {outputs:,}" if has_bias else "no bias",
-                    "weights": f"{kh}*{kw}*{c_in}*{c} = {fan_in * c:,}",
-                    "biases": f"{c}" if has_bias else "no bias",
+                    "multiplies": f"{n} x {kh}*{kw}*{c_in}",
+                    "additions": f"{n} x ({kh}*{kw}*{c_in} - 1)",
+                    "params": f"{kh}*{kw}*{c_in}*{c}" + (f" + {c}" if has_bias else ""),
                 },
             ))
         else:
             window = kh * kw
-            per_output = f"{n} x ({kh}*{kw} - 1) = {outputs * (window - 1):,}"
             is_max = layer.type == "maxpool"
             rows.append(LayerCost(
                 name=layer.name, type=layer.type, shape=shape.shape,
@@ -96,7 +93,7 @@ def layer_costs(network: Network, bias: bool = True, shapes: ShapeReport | None 
                 comparisons=outputs * (window - 1) if is_max else 0,
                 pool_additions=0 if is_max else outputs * (window - 1),
                 macs=0, flops=0, weights=0, biases=0, params=0,
-                formulas={"comparisons" if is_max else "pool_additions": per_output},
+                formulas={"pool_ops": f"{n} x ({kh}*{kw} - 1) {'comparisons' if is_max else 'additions'}"},
             ))
     return rows
 

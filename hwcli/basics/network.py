@@ -38,6 +38,7 @@ class Layer:
 class Network:
     input: tuple[int, int, int]  # H, W, C
     layers: tuple[Layer, ...]
+    origin: str = "T2"  # where it was described, for error messages
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:
@@ -100,7 +101,7 @@ def network_from_dict(data: dict[str, Any], where: str = "spec") -> Network:
         layer = _layer_from_dict(raw, index, layers, names, where)
         names.add(layer.name)
         layers.append(layer)
-    return Network(shape, tuple(layers))  # type: ignore[arg-type]
+    return Network(shape, tuple(layers), where)  # type: ignore[arg-type]
 
 
 def _layer_from_dict(raw: Any, index: int, earlier: list[Layer], names: set[str], where: str) -> Layer:

@@ -133,6 +133,12 @@ def _check_node(node: ast.AST, where: str) -> None:
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise InputError(f"{where}: {node.value!r} is not a number")
+        try:
+            finite = math.isfinite(float(node.value))
+        except OverflowError:  # an integer literal beyond float range
+            finite = False
+        if not finite:
+            raise InputError(f"{where}: a number is too large for a float")
     elif not isinstance(node, (ast.Name, ast.Load, ast.operator, ast.unaryop)):
         raise InputError(f"{where}: {type(node).__name__} is not allowed in an expression")
 
@@ -183,6 +189,9 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
     missing = [name for name in program.inputs if name not in inputs]
     if missing:
         raise InputError(f"expression: no value for {', '.join(missing)} (give it with --set {missing[0]}=VALUE)")
+    for name, value in inputs.items():
+        if not math.isfinite(value):
+            raise InputError(f"input {name}: {value} is not a finite number")
     leaves = {name: Value(float(value)) for name, value in inputs.items()}
     for name, leaf in leaves.items():
         leaf.label = name
@@ -233,7 +242,7 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
         intermediate_gradients={v.label: v.grad for v in named},
         forward=forward,
         chain_rules=chain_rules,
-        kinks=[f"{v.label} = {v.op}({_arg_label(v)}) at exactly 0: its derivative there is taken as 0, as in PyTorch"
+        kinks=[f"{_kink_site(v)} at exactly 0: its derivative there is taken as 0, as in PyTorch"
                for v in named if v.kink],
     )
 
@@ -270,6 +279,11 @@ def _definition(value: Value, node: ast.expr, env: dict[str, Value]) -> str:
             return ast.copy_location(ast.Name(id=label, ctx=ast.Load()), name)
 
     return ast.unparse(Relabel().visit(copy.deepcopy(node)))
+
+
+def _kink_site(v: Value) -> str:
+    call = f"{v.op}({_arg_label(v)})"
+    return call if v.label == call else f"{v.label} = {call}"
 
 
 def _arg_label(v: Value) -> str:

@@ -55,7 +55,8 @@ def output_length(n: int, layer: Layer, axis: int) -> AxisSize:
     span = d * (k - 1) + 1  # the window's extent on the input, dilation included
     padded = n + before + after
     if span > padded:
-        raise ValueError(f"kernel {span} is larger than its padded input {padded}")
+        axis_name = "height" if axis == 0 else "width"
+        raise ValueError(f"the kernel ({span}) is larger than the padded input ({padded}) along the {axis_name}")
     if layer.padding == "same":
         return AxisSize(n, f"'same' padding ({before}+{after}): {n}", 0)
     p = before
@@ -75,17 +76,14 @@ def output_length(n: int, layer: Layer, axis: int) -> AxisSize:
 
 
 def describe(layer: Layer) -> str:
+    """The layer in a few words; stride and padding appear in the formula beside it."""
     kh, kw = layer.kernel
-    size = f"{kh}x{kw}"
-    stride = _pair_text(layer.stride)
-    padding = layer.padding if isinstance(layer.padding, str) else _pair_text(layer.padding)
     if layer.is_conv:
-        text = f"conv {layer.filters} filters {size}, stride {stride}, padding {padding}"
+        text = f"conv {kh}x{kw}, {layer.filters} filters"
         if layer.dilation != (1, 1):
             text += f", dilation {_pair_text(layer.dilation)}"
         return text + ("" if layer.bias else ", no bias")
-    text = f"{layer.type} {size}, stride {stride}, padding {padding}"
-    return text + (", ceil_mode" if layer.ceil_mode else "")
+    return f"{layer.type} {kh}x{kw}" + (", ceil_mode" if layer.ceil_mode else "")
 
 
 def _pair_text(pair: tuple[int, int]) -> str:
@@ -99,11 +97,12 @@ def feature_map_sizes(network: Network) -> ShapeReport:
     layers = []
     for layer in network.layers:
         h, w, c = shapes[layer.source]
-        _check_pool_padding(layer)
+        where = f"{network.origin}: layer {layer.name!r} ({describe(layer)}) on {h}x{w}x{c}"
+        _check_pool_padding(layer, where)
         try:
             axes = [output_length(n, layer, axis) for axis, n in enumerate((h, w))]
         except ValueError as e:
-            raise InputError(f"layer {layer.name!r} ({describe(layer)}) on {h}x{w}x{c}: {e}") from None
+            raise InputError(f"{where}: {e}") from None
         channels = layer.filters if layer.is_conv else c
         (rh, rw), (jh, jw) = fields[layer.source]
         rf = tuple(r + layer.dilation[i] * (layer.kernel[i] - 1) * j
@@ -121,12 +120,12 @@ def feature_map_sizes(network: Network) -> ShapeReport:
     return ShapeReport(network.input, layers)
 
 
-def _check_pool_padding(layer: Layer) -> None:
+def _check_pool_padding(layer: Layer, where: str) -> None:
     if layer.is_conv or layer.padding == "same":
         return
     for axis, name in ((0, "height"), (1, "width")):
         if layer.padding[axis] > layer.kernel[axis] // 2:
-            raise InputError(f"layer {layer.name!r}: padding {layer.padding[axis]} is more than half the "
+            raise InputError(f"{where}: padding {layer.padding[axis]} is more than half the "
                              f"kernel {layer.kernel[axis]} ({name}); PyTorch refuses such a pool")
 
 
