@@ -299,7 +299,7 @@ def train_numpy(
     if json:
         render.print_json(views.summary(data, trained, test_acc, seed, files, tried))
     else:
-        render.console.print(*views.result_views(data, trained, test_acc, files, tried))
+        render.show(views.result_views(data, trained, test_acc, files, tried))
     if trained.stopped and not tune:
         render.error_line(views.divergence_advice(trained))
         return 1
