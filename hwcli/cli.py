@@ -311,6 +311,47 @@ def train_numpy(
 # ---------------------------------------------------------------- checking and report (issue 5)
 
 
+@app.command()
+def check(
+    answers: Annotated[Optional[Path], typer.Argument(
+        help="Your answers (TOML). With --template: the blank file to write.")] = None,
+    template: Annotated[bool, typer.Option(
+        "--template", help="Write a blank answers file to ANSWERS (or print it, without ANSWERS).")] = False,
+    x0: _t1_value("x0", 1.0) = None,
+    w0: _t1_value("w0", 0.5) = None,
+    w1: _t1_value("w1", -0.2) = None,
+    b0: _t1_value("b0", 0.1) = None,
+    b1: _t1_value("b1", 0.15) = None,
+    json: Json = False,
+) -> None:
+    """Grade your T1, T2 and OT1 answers, naming the likely mistake behind each wrong one."""
+    from hwcli.checking import answers as grading
+
+    t1_values = {k: v for k, v in {"x0": x0, "w0": w0, "w1": w1, "b0": b0, "b1": b1}.items() if v is not None}
+    if template:
+        if answers is not None:
+            grading.write_template(answers, t1_values)
+        text = grading.template(t1_values)
+        if json:
+            render.print_json({"template": text, "written": None if answers is None else str(answers)})
+        elif answers is None:
+            sys.stdout.write(text)
+        else:
+            render.console.print(f"wrote {answers}: fill it in, then run `hw4 check {answers}`")
+        return
+    if answers is None:
+        raise InputError("hw4 check: give your ANSWERS.toml, or --template to write a blank one")
+    from hwcli.checking.views import answer_check_view
+
+    result = grading.check_answers(answers, t1_values)
+    if json:
+        render.print_json(result)
+    else:
+        render.show(answer_check_view(result))
+    if not result.passed:
+        raise typer.Exit(1)
+
+
 @app.command("check-net")
 def check_net(
     path: Annotated[Path, typer.Argument(help="The student's neural_net.py (the course's starter file).")],
