@@ -20,9 +20,13 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def jsonable(obj: Any) -> Any:
-    """Dataclasses, tuples and numpy scalars as plain JSON; non-finite floats as null."""
+    """Dataclasses, tuples and numpy scalars as plain JSON; non-finite floats as null.
+
+    A dataclass may rename its fields for JSON with a `json_names` class attribute.
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        names = getattr(obj, "json_names", {})
+        return {names.get(f.name, f.name): jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

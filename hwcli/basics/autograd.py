@@ -21,6 +21,8 @@ class Value:
                  kink: bool = False):
         if not math.isfinite(data):
             raise MathError(f"{op or 'value'} gives {data}, not a finite number")
+        if not all(math.isfinite(g) for g in local_grads):
+            raise MathError(f"the derivative of {op} is not finite here")
         self.data = float(data)
         self.grad = 0.0
         self.parents = parents
@@ -53,7 +55,7 @@ class Value:
         if other.data == 0:
             raise MathError("division by zero")
         a, b = self.data, other.data
-        return Value(a / b, (self, other), (1 / b, -a / b**2), "/")
+        return Value(a / b, (self, other), (1 / b, -(a / b) / b), "/")
 
     def __pow__(self, other):
         other = Value.lift(other)
@@ -62,6 +64,8 @@ class Value:
             raise MathError("zero raised to a negative power")
         if a < 0 and not b.is_integer():
             raise MathError(f"negative number {a:g} raised to the non-integer power {b:g}")
+        if a == 0 and 0 < b < 1:
+            raise MathError(f"0 ** {b:g} has an infinite derivative")
         try:
             out = a**b
             d_base = b * a ** (b - 1) if b != 0 else 0.0

@@ -15,7 +15,10 @@ def grad_with_torch(program_text: str, inputs: dict[str, float]) -> dict[str, fl
     functions = {"relu": torch.relu, "exp": torch.exp, "log": torch.log, "tanh": torch.tanh,
                  "sigmoid": torch.sigmoid, "sqrt": torch.sqrt, "abs": torch.abs}
     env = evaluate(program, leaves, constant=lambda c: torch.tensor(c, dtype=torch.float64), functions=functions)
-    env[program.output].backward()
+    output = env[program.output]
+    if not output.requires_grad:  # the output is a constant
+        return {k: 0.0 for k in leaves}
+    output.backward()
     return {k: (v.grad.item() if v.grad is not None else 0.0) for k, v in leaves.items()}
 
 

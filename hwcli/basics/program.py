@@ -104,8 +104,9 @@ def parse_program(text: str) -> Program:
         called = {id(sub.func) for sub in ast.walk(node.value) if isinstance(sub, ast.Call)}
         for sub in ast.walk(node.value):
             _check_node(sub, where)
-            if (isinstance(sub, ast.Name) and id(sub) not in called
-                    and sub.id not in assigned and sub.id not in inputs):
+        names = [sub for sub in ast.walk(node.value) if isinstance(sub, ast.Name) and id(sub) not in called]
+        for sub in sorted(names, key=lambda n: (n.lineno, n.col_offset)):  # in the order they are written
+            if sub.id not in assigned and sub.id not in inputs:
                 if sub.id in FUNCTIONS:
                     raise InputError(f"{where}: {sub.id} is a function; call it as {sub.id}(...)")
                 inputs.append(sub.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from hwcli.basics.network import Layer, Network
 from hwcli.errors import InputError
@@ -29,6 +30,8 @@ class LayerShape:
     effective_stride: tuple[int, int]
     note: str = ""
 
+    json_names: ClassVar[dict[str, str]] = {"source": "from"}
+
 
 @dataclass(frozen=True)
 class ShapeReport:
@@ -54,8 +57,8 @@ def output_length(n: int, layer: Layer, axis: int) -> AxisSize:
     before, after = padding_sides(layer, axis)
     span = d * (k - 1) + 1  # the window's extent on the input, dilation included
     padded = n + before + after
-    if span > padded:
-        axis_name = "height" if axis == 0 else "width"
+    axis_name = "height" if axis == 0 else "width"
+    if layer.is_conv and span > padded:  # pools may overhang in ceil_mode; only their output must exist
         raise ValueError(f"the kernel ({span}) is larger than the padded input ({padded}) along the {axis_name}")
     if layer.padding == "same":
         return AxisSize(n, f"'same' padding ({before}+{after}): {n}", 0)
@@ -71,6 +74,8 @@ def output_length(n: int, layer: Layer, axis: int) -> AxisSize:
     else:
         out = numerator // s + 1
         formula = f"floor(({inner})/{s}) + 1"
+    if out < 1:
+        raise ValueError(f"the window ({span}) leaves no output on the padded input ({padded}) along the {axis_name}")
     covered = (out - 1) * s + span
     return AxisSize(out, f"{formula} = {out}", max(0, p + n - covered))
 
