@@ -125,18 +125,19 @@ def grad_view(result, verification=None) -> list:
             continue
         symbols = [" · ".join(_d(link.upper, link.lower) for link in p.links) for p in rule.paths]
         numbers = [" × ".join(factor(link.factor) for link in p.links) for p in rule.paths]
-        many = len(rule.paths) > 1
-        lines.append(" = " + " + ".join(f"[{s}]" if many else s for s in symbols) + "\n")
-        lines.append(" " * len(f"∂{out}/∂{rule.input}") + " = " + " + ".join(
-            f"[{n}]" if many else n for n in numbers))
-        if many:
-            lines.append(" = " + " + ".join(factor(p.product) for p in rule.paths))
-        lines.append(f" = {num(rule.total)}\n", style="bold")
-        if many:
-            for p in rule.paths:
-                through = [link.lower for link in p.links[:-1] if not link.lower.startswith("pre_")]
+        lead = " " * len(f"∂{out}/∂{rule.input}")
+        if len(rule.paths) == 1:
+            lines.append(f" = {symbols[0]}\n{lead} = {numbers[0]}")
+            lines.append(f" = {num(rule.total)}\n", style="bold")
+        else:
+            for i, (path, symbol, numbers_) in enumerate(zip(rule.paths, symbols, numbers)):
+                through = [link.lower for link in path.links[:-1] if not link.lower.startswith("pre_")]
                 how = f"through {', '.join(through)}" if through else "directly: the skip path"
-                lines.append(f"   {num(p.product):>10}  {how}\n", style="dim")
+                lines.append(f"{lead if i else ''} {'=' if i == 0 else '+'} {symbol}\n")
+                lines.append(f"{lead}     = {numbers_} = {num(path.product)}")
+                lines.append(f"   ({how})\n", style="dim")
+            lines.append(f"{lead} = " + " + ".join(factor(p.product) for p in rule.paths))
+            lines.append(f" = {num(rule.total)}\n", style="bold")
         if rule.omitted_paths:
             lines.append(f"   (and {rule.omitted_paths} more paths, included in the total)\n", style="dim")
         lines.append("\n")
