@@ -372,6 +372,46 @@ def check_net(
         raise typer.Exit(1)
 
 
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="The Markdown file to write.")] = Path("hw4-report.md"),
+    train: Annotated[bool, typer.Option(
+        "--train", help="Also train the numpy net and the nowcasting models; plots go beside the report.")] = False,
+    mnist_dir: Annotated[Optional[Path], typer.Option(
+        "--mnist-dir", help="With --train: MNIST's IDX files for the numpy net (default: the bundled digits).")] = None,
+    nowcast_dir: Annotated[Optional[Path], typer.Option(
+        "--nowcast-dir", help="With --train: the course's nowcasting pickles (default: synthetic data).")] = None,
+    json: Json = False,
+) -> None:
+    """The whole worked answer sheet (T1, T2, OT1, T3) as Markdown, every number computed."""
+    from hwcli import __version__
+    from hwcli.checking.files import write_text_atomically
+    from hwcli.checking.report import answer_sheet, files_folder, markdown, summary
+
+    if not train and (mnist_dir or nowcast_dir):
+        raise InputError("--mnist-dir and --nowcast-dir are for --train")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: no such folder {out.parent}")
+    sections = []
+    if train:
+        from hwcli.checking.training import numpy_section
+
+        folder = files_folder(out)
+        if not json:
+            render.err_console.print(f"training; plots go to {folder}/ ...")
+        sections.append(numpy_section(folder, mnist_dir))
+    sheet = answer_sheet(training=sections)
+    text = markdown(sheet, __version__, out.parent)
+    write_text_atomically(out, text)
+    if json:
+        render.print_json({"out": str(out), **summary(sheet)})
+        return
+    from rich.markdown import Markdown
+
+    render.console.print(Markdown(text))
+    render.console.print(f"\nwrote {out}", style="bold")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the app; user errors become one line on stderr and exit status 2."""
     command = typer.main.get_command(app)

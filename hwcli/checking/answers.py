@@ -14,6 +14,7 @@ from hwcli.basics.residual import T1_DEFAULTS
 from hwcli.checking.questions import (
     RELATIVE_TOLERANCE, Answer, Mistake, Question, agrees, all_questions, follow_through, size_text,
 )
+from hwcli.checking.files import write_text_atomically
 from hwcli.errors import InputError
 from hwcli.render import num
 
@@ -72,15 +73,7 @@ def template(t1_values: dict[str, float] | None = None) -> str:
 
 def write_template(path: Path, t1_values: dict[str, float] | None = None) -> None:
     """Write the template to a new file, never over an existing one."""
-    if path.exists():
-        raise InputError(f"{path}: already exists; not overwriting it (choose another name)")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(template(t1_values), encoding="utf-8")
-        partial.replace(path)
-    except OSError as e:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {e.strerror}") from None
+    write_text_atomically(path, template(t1_values), overwrite=False)
 
 
 # ---------------------------------------------------------------- reading the answers
