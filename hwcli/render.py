@@ -150,8 +150,9 @@ def grad_view(result, verification=None) -> list:
         views.append(Text("\n".join(f"note: {k}" for k in result.kinks), style="yellow"))
     if verification is not None:
         views.append(table(
-            "Verification", ["input", ("hw4", "right"), ("torch autograd", "right"), ("|hw4 - torch|", "right"),
-                             ("central differences", "right"), ("|hw4 - central|", "right")],
+            "Verification: torch autograd and central differences",
+            ["input", ("hw4", "right"), ("torch", "right"), ("|Δ torch|", "right"),
+             ("central diff.", "right"), ("|Δ central|", "right")],
             [[name, num(ours), num(verification.torch[name]), f"{abs(ours - verification.torch[name]):.1e}",
               num(verification.numeric[name]), f"{abs(ours - verification.numeric[name]):.1e}"]
              for name, ours in result.gradients.items()],
