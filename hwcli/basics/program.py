@@ -171,8 +171,11 @@ def evaluate(program: Program, inputs: dict[str, Any], *, constant: Callable[[fl
             on_value(result, node, statement, env)
         return result
 
-    for statement in program.statements:
-        value = walk(statement.expression, statement)
+    for number, statement in enumerate(program.statements, 1):
+        try:
+            value = walk(statement.expression, statement)
+        except MathError as e:
+            raise InputError(f"statement {number} ({statement.text!r}): {e}") from None
         if on_value is not None:
             on_value(value, statement.expression, statement, env)
         env[statement.target] = value
@@ -223,7 +226,7 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
         named.append(value)
         definitions[id(value)] = (node, dict(env))
 
-    env = _run(program, leaves, on_value)
+    env = evaluate(program, leaves, constant=Value, functions=FUNCTIONS, on_value=on_value)
     _relabel_shadowed(named, shadowed_count, labels_used)
     output = env[program.output]
     backward(output)
@@ -246,17 +249,6 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
         kinks=[f"{_kink_site(v)} at exactly 0: its derivative there is taken as 0, as in PyTorch"
                for v in named if v.kink],
     )
-
-
-def _run(program: Program, leaves: dict[str, Value], on_value) -> dict[str, Value]:
-    for number, statement in enumerate(program.statements, 1):
-        try:
-            env = evaluate(Program((statement,), ()), leaves, constant=Value, functions=FUNCTIONS,
-                           on_value=on_value)
-        except MathError as e:
-            raise InputError(f"statement {number} ({statement.text!r}): {e}") from None
-        leaves = {**leaves, statement.target: env[statement.target]}
-    return leaves
 
 
 def _relabel_shadowed(named: list[Value], count: dict[str, int], used: set[str]) -> None:
