@@ -273,9 +273,12 @@ def train_numpy(
         raise InputError("--epochs and --iters: give one of them, not both")
 
     from hwcli.numpy_net.data import load_dataset
+    from hwcli.numpy_net.outputs import make_out_dir, write_outputs
     from hwcli.numpy_net.tuning import candidates, search
     from hwcli.numpy_net.training import train_on
 
+    if out is not None:
+        make_out_dir(out)
     data = load_dataset(dataset, data_dir, val_size=val_size, only_test_files=only_test_files, seed=seed)
     given = {"hidden": hidden, "learning_rate": lr, "learning_rate_decay": lr_decay, "reg": reg}
     params = NET.with_(**{k: v for k, v in given.items() if v is not None},
@@ -291,11 +294,7 @@ def train_numpy(
             trained, tried = train_on(data, params, seed=seed, on_step=display.step), None
     test_acc = trained.net.accuracy(data.test.X, data.test.y)  # once, at the very end
 
-    files = []
-    if out is not None:
-        from hwcli.numpy_net.outputs import write_outputs
-
-        files = write_outputs(out, trained, data)
+    files = write_outputs(out, trained, data) if out is not None else []
     if json:
         render.print_json(views.summary(data, trained, test_acc, seed, files, tried))
     else:

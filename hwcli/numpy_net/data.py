@@ -6,6 +6,7 @@ from the training split alone, so the validation and test splits stay unseen.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,23 @@ def read_mnist_pair(data_dir: Path, kind: str) -> tuple[np.ndarray, np.ndarray]:
     return images, labels.astype(np.intp)
 
 
+def read_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 8x8 digits (pixels 0 to 16) and their labels.
+
+    Read from the CSV file that scikit-learn ships, as its load_digits does, but without
+    importing scikit-learn, which takes seconds.
+    """
+    spec = importlib.util.find_spec("sklearn")  # finds the package without running it
+    csv_path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz") if spec else None
+    if csv_path is None or not csv_path.is_file():  # laid out otherwise: ask scikit-learn itself
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return digits.images, digits.target.astype(np.intp)
+    table = np.loadtxt(csv_path, delimiter=",")
+    return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.intp)
+
+
 def load_dataset(
     name: str, data_dir: Path | None = None, val_size: float = 0.1, only_test_files: bool = False, seed: int = 0
 ) -> Dataset:
@@ -119,12 +137,10 @@ def load_dataset(
     """
     rng = np.random.default_rng(seed)
     if name == "digits":
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        images, labels, pixel_scale = digits.images, digits.target.astype(np.intp), 16.0
+        images, labels = read_digits()
+        pixel_scale = 16.0
+        source = f"scikit-learn's 8x8 digits: {len(labels):,}, with a test split carved out"
         (images, labels), test = _carve(images, labels, round(TEST_FRACTION * len(labels)), rng)
-        source = f"scikit-learn's 8x8 digits: {len(digits.target):,}, with a test split carved out"
     elif name == "mnist":
         if data_dir is None:
             raise InputError("--dataset mnist: needs --data-dir DIR, the folder with the MNIST IDX files")

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
+DIVERGED = 1e6  # a loss this many times the first one has diverged, even while still finite
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ class TwoLayerNet:
         Returns the course's history dict: `loss_history` (every iteration), `train_acc_history`
         (over each epoch's batches, as they were seen) and `val_acc_history` (at each epoch's end),
         plus `learning_rate_history` (per epoch) and `stopped`: None, or why training stopped early.
-        A loss that turns NaN or infinite stops training and puts back the weights of the epoch
-        with the best validation accuracy so far (the initial weights before the first epoch ends).
+        A loss that turns NaN or infinite, or grows DIVERGED-fold, stops training and puts back the
+        weights of the epoch with the best validation accuracy so far (the initial weights before
+        the first epoch ends).
         """
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train // batch_size, 1)
@@ -89,11 +91,13 @@ class TwoLayerNet:
         for it in range(num_iters):
             batch = next(batches)
             X_batch, y_batch = X[batch], y[batch]
-            loss, grads, scores = self._loss_grads_scores(X_batch, y_batch, reg)
-            if not np.isfinite(loss):
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                loss, grads, scores = self._loss_grads_scores(X_batch, y_batch, reg)
+            if not np.isfinite(loss) or (loss_history and loss > DIVERGED * loss_history[0]):
                 stopped = (
-                    f"the loss became {loss} at iteration {it + 1} of {num_iters} "
-                    f"(learning rate {learning_rate:.3g}): the steps are too large"
+                    f"the loss became {loss:.3g} at iteration {it + 1} of {num_iters}, from {loss_history[0]:.3g} "
+                    f"at the first (learning rate {learning_rate:.3g}): the steps are too large"
+                    if loss_history else f"the loss is {loss} from the start"
                 )
                 self.params = best_params
                 break

@@ -44,8 +44,8 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
         raise
 
 
-def write_outputs(out_dir: Path, trained: TrainedNet, dataset: Dataset) -> list[Path]:
-    """Weights (.npz), metrics (.csv) and three PNG plots in out_dir; returns their paths."""
+def make_out_dir(out_dir: Path) -> Path:
+    """Create out_dir if needed (before training, so a bad --out costs no training time)."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,12 @@ def write_outputs(out_dir: Path, trained: TrainedNet, dataset: Dataset) -> list[
         raise InputError(f"--out {out_dir}: cannot create the directory: {e.strerror or e}") from None
     if not os.access(out_dir, os.W_OK):
         raise InputError(f"--out {out_dir}: the directory is not writable")
+    return out_dir
 
+
+def write_outputs(out_dir: Path, trained: TrainedNet, dataset: Dataset) -> list[Path]:
+    """Weights (.npz), metrics (.csv) and three PNG plots in out_dir; returns their paths."""
+    out_dir = make_out_dir(out_dir)
     paths = [out_dir / name for name in (WEIGHTS, METRICS, LOSS_PLOT, ACCURACY_PLOT, WEIGHTS_PLOT)]
     weights_path, metrics_path, loss_path, accuracy_path, grid_path = paths
     with atomic_write(weights_path) as f:

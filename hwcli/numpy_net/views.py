@@ -120,7 +120,7 @@ def result_views(data: Dataset, trained: TrainedNet, test_acc: float, files: lis
     seen = trained.num_iters * p.batch_size
     details = (
         f"lr {p.learning_rate:g} (x{p.learning_rate_decay:g} per epoch), reg {p.reg:g}, momentum {p.momentum:g}, "
-        f"batch {p.batch_size}; {trained.epochs} epochs, {trained.num_iters:,} iterations "
+        f"batch {p.batch_size}\n{trained.epochs} epochs, {trained.num_iters:,} iterations "
         f"in {trained.seconds:.1f} s ({seen / max(trained.seconds, 1e-9):,.0f} samples/s)"
     )
     views.append(f"[bold]A {shape} net[/] on {data.source}")
