@@ -355,7 +355,7 @@ def check(
 def check_net(
     path: Annotated[Path, typer.Argument(help="The student's neural_net.py (the course's starter file).")],
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Seconds each task may run (all run at once) before it counts as failed.")] = 10.0,
+        "--timeout", help="Seconds the tasks (which run at once) may take; one unfinished by then fails.")] = 10.0,
     json: Json = False,
 ) -> None:
     """Grade a student's TwoLayerNet task by task, each task in its own time-limited process."""

@@ -1,9 +1,9 @@
 """`hw4 check-net`: grade a student's `TwoLayerNet` task by task, without trusting it.
 
-The student's file never enters this process. Each task runs in its own child process
-(`net_runner.py` under `python -I`), all of them at once, in a temporary folder, with a
-wall-clock limit after which the child's whole process group is killed; an exception, a wrong
-shape, a hang or a crash becomes a failed row, so the check always finishes. The children only
+The student's file never enters this process. It is imported by a child process
+(`net_runner.py` under `python -I`, in a temporary folder), which forks one process per task,
+all running at once under one wall-clock limit, after which the whole process group is killed;
+an exception, a wrong shape, a hang or a crash becomes a failed row, so the check always finishes. The children only
 report what the student's code returned; the grading happens here, against numbers computed
 by `reference_net`, and a wrong answer is matched against the common mistakes to say why.
 """
@@ -27,7 +27,7 @@ from hwcli.errors import InputError
 
 RUNNER = Path(__file__).with_name("net_runner.py")
 TASKS = ("scores", "loss", "gradients", "train", "toy", "predict")
-DEFAULT_TIMEOUT = 10.0  # seconds per task, all tasks running at once
+DEFAULT_TIMEOUT = 10.0  # seconds for all the tasks, which run at once
 SAME = 1e-6  # relative error below which two computations of the same number agree
 TOY_LOSS = 0.05  # "near zero": the loss on the whole toy set after training
 MAX_RESULT_BYTES = 8 * 2**20
@@ -62,7 +62,6 @@ class ChildOutcome:
 
     outputs: dict | None
     failure: str | None
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,8 @@ def _require_readable(path: Path) -> None:
 
 
 def run_children(path: Path, inputs: dict, timeout: float) -> dict[str, ChildOutcome]:
-    """One child per task, all at once, each killed with its process group at the deadline."""
+    """The runner imports the file once and forks a process per task; at the deadline its whole
+    process group is killed, and a task without a result by then has timed out."""
     student = str(path.resolve())
     with tempfile.TemporaryDirectory(prefix="hw4-check-net-") as workdir:
         work = Path(workdir)
@@ -158,68 +158,60 @@ def run_children(path: Path, inputs: dict, timeout: float) -> dict[str, ChildOut
             "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         }
-        cpu_seconds = str(math.ceil(timeout) + 1)
-        started = time.monotonic()
-        children: dict[str, subprocess.Popen] = {}
+        with open(work / "runner.stderr", "wb") as stderr:
+            runner = subprocess.Popen(
+                [sys.executable, "-I", str(RUNNER), student, workdir, str(math.ceil(timeout) + 1)],
+                cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=stderr, start_new_session=True,
+            )
         try:
-            for task in TASKS:
-                with open(work / f"{task}.stderr", "wb") as stderr:
-                    children[task] = subprocess.Popen(
-                        [sys.executable, "-I", str(RUNNER), task, student, workdir, cpu_seconds],
-                        cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                        stderr=stderr, start_new_session=True,
-                    )
-            deadline = started + timeout
-            timed_out: dict[str, float] = {}
-            for task, child in children.items():
-                try:
-                    child.wait(timeout=max(0.0, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    _kill_group(child)
-                    timed_out[task] = time.monotonic() - started
-            return {
-                task: _outcome(work, task, child, timed_out.get(task), timeout, time.monotonic() - started)
-                for task, child in children.items()
-            }
+            runner.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
         finally:
-            for child in children.values():
-                if child.poll() is None:
-                    _kill_group(child)
+            _kill_group(runner)  # the tasks' processes too, and anything the student's code started
+        return {task: _outcome(work, task, runner.returncode, timed_out, timeout) for task in TASKS}
 
 
-def _kill_group(child: subprocess.Popen) -> None:
+def _kill_group(runner: subprocess.Popen) -> None:
     try:
-        os.killpg(child.pid, signal.SIGKILL)
+        os.killpg(runner.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    child.wait()
+    runner.wait()
 
 
-def _outcome(work: Path, task: str, child: subprocess.Popen, timed_out: float | None,
-             timeout: float, elapsed: float) -> ChildOutcome:
-    if timed_out is not None:
-        return ChildOutcome(None, f"did not finish within {timeout:g} s (an endless loop?)", timed_out)
+def _outcome(work: Path, task: str, returncode: int, timed_out: bool, timeout: float) -> ChildOutcome:
     result_file = work / f"{task}.json"
     if not result_file.exists():
-        return ChildOutcome(None, _death(child.returncode, work / f"{task}.stderr"), elapsed)
+        if timed_out:
+            return ChildOutcome(None, f"did not finish within {timeout:g} s (an endless loop?)")
+        return ChildOutcome(None, _runner_death(returncode, work / "runner.stderr"))
     if result_file.stat().st_size > MAX_RESULT_BYTES:
-        return ChildOutcome(None, "returned more output than any task asks for", elapsed)
+        return ChildOutcome(None, "returned more output than any task asks for")
     result = json.loads(result_file.read_text(encoding="utf-8"))
-    if not result["ok"]:
-        where = f" ({result['where']})" if result.get("where") else ""
-        doing = "importing the file" if result["stage"] == "import" else "running it"
-        return ChildOutcome(None, f"{result['error']}{where}, while {doing}", elapsed)
-    return ChildOutcome(decode(result["outputs"]), None, elapsed)
+    if result["ok"]:
+        return ChildOutcome(decode(result["outputs"]), None)
+    if "died" in result:
+        return ChildOutcome(None, f"the process died: {_signal_meaning(result['died'])}")
+    where = f" ({result['where']})" if result.get("where") else ""
+    doing = "importing the file" if result["stage"] == "import" else "running it"
+    return ChildOutcome(None, f"{result['error']}{where}, while {doing}")
 
 
-def _death(returncode: int, stderr_file: Path) -> str:
+def _signal_meaning(name: str) -> str:
+    return {"SIGXCPU": "out of CPU time", "SIGKILL": "killed (out of memory?)"}.get(name, name)
+
+
+def _runner_death(returncode: int, stderr_file: Path) -> str:
+    """The runner ended before any task reported: killed, or a fault in Python itself."""
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = f"signal {-returncode}"
-        reason = {"SIGXCPU": "out of CPU time", "SIGKILL": "killed (out of memory?)"}.get(name, name)
-        return f"the process died: {reason}"
+        return f"the process died: {_signal_meaning(name)}"
     with open(stderr_file, "rb") as f:
         f.seek(max(0, stderr_file.stat().st_size - 300))
         tail = f.read().decode("utf-8", "replace").strip().splitlines()

@@ -1,17 +1,20 @@
-"""Run one task of a student's `TwoLayerNet` in a throwaway child process.
+"""Run the tasks of a student's `TwoLayerNet` in throwaway child processes.
 
-    python -I net_runner.py TASK STUDENT_FILE WORKDIR CPU_SECONDS
+    python -I net_runner.py STUDENT_FILE WORKDIR CPU_SECONDS
 
-The grader starts one of these per task and kills it when its time is up. It reads the task's
-inputs from WORKDIR/inputs.json, calls the student's code on them, and writes what came back to
-WORKDIR/TASK.json; it grades nothing (the grader compares, in its own process, against numbers
-it computes itself). It depends on the standard library and numpy alone, never on hwcli, so the
-student's code shares a process with nothing of ours worth protecting.
+The grader starts this and kills its whole process group when the time is up. It imports the
+student's file once, then forks one process per task, so that a crash or a hang in one task
+spoils no other and the imports are paid once. It reads the inputs from WORKDIR/inputs.json,
+calls the student's code on them, and writes what came back to WORKDIR/TASK.json; it grades
+nothing (the grader compares, in its own process, against numbers it computes itself). It
+depends on the standard library and numpy alone, never on hwcli, so the student's code shares
+a process with nothing of ours worth protecting.
 """
 import importlib.machinery
 import importlib.util
 import json
 import os
+import signal
 import sys
 import traceback
 
@@ -25,21 +28,60 @@ STUDENT_MODULE = "student_neural_net"
 
 
 def main(argv):
-    task, student_file, workdir, cpu_seconds = argv[1], argv[2], argv[3], int(argv[4])
+    student_file, workdir, cpu_seconds = argv[1], argv[2], int(argv[3])
     _limit_resources(cpu_seconds)
-    stage = "import"
     try:
         import numpy as np
 
         with open(os.path.join(workdir, "inputs.json"), encoding="utf-8") as f:
-            inputs = json.load(f)[task]
+            inputs = json.load(f)
         module = _load(student_file)
-        stage = "run"
-        outputs = TASKS[task](np, module, inputs)
-        result = {"ok": True, "outputs": outputs}
     except BaseException as e:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: student code raised them
-        result = {"ok": False, "stage": stage, "error": _describe(e), "where": _where(e, student_file)}
-    _write_atomically(os.path.join(workdir, task + ".json"), result)
+        failure = _failure("import", e, student_file)
+        for task in TASKS:
+            _write_atomically(_result_path(workdir, task), failure)
+        return
+    tasks = {}
+    for task in inputs:
+        pid = os.fork()
+        if pid == 0:  # the task's own process: whatever happens, it never returns into this loop
+            try:
+                _run(np, module, task, inputs[task], student_file, workdir)
+            finally:
+                os._exit(0)
+        tasks[pid] = task
+    while tasks:
+        pid, status = os.wait()
+        task = tasks.pop(pid, None)
+        if task is not None and not os.path.exists(_result_path(workdir, task)):
+            _write_atomically(_result_path(workdir, task), {"ok": False, "died": _death(status)})
+
+
+def _run(np, module, task, inputs, student_file, workdir):
+    try:
+        result = {"ok": True, "outputs": TASKS[task](np, module, inputs)}
+    except BaseException as e:  # noqa: BLE001
+        result = _failure("run", e, student_file)
+    _write_atomically(_result_path(workdir, task), result)
+
+
+def _failure(stage, error, student_file):
+    return {"ok": False, "stage": stage, "error": _describe(error), "where": _where(error, student_file)}
+
+
+def _death(status):
+    """How a task's process ended without a result: 'SIGSEGV', or 'exit status 3'."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return signal.Signals(number).name
+        except ValueError:
+            return f"signal {number}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
+def _result_path(workdir, task):
+    return os.path.join(workdir, task + ".json")
 
 
 def _limit_resources(cpu_seconds):
@@ -172,7 +214,8 @@ def encode(np, value, depth=0):
     """What the student's code returned, as JSON the grader can read back, bounded in size."""
     if isinstance(value, (bool, np.bool_)):
         return {"kind": "other", "type": "bool"}
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (int, float, np.integer, np.floating)) or (
+            isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"):
         return {"kind": "number", "value": float(value)}
     if isinstance(value, np.ndarray):
         shape = list(value.shape)

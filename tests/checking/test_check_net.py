@@ -119,6 +119,23 @@ def test_code_that_never_returns_times_out_and_the_check_finishes(cli, tmp_path)
     assert "did not finish within 3 s" in hint(result, "5")
 
 
+def test_a_file_that_hangs_when_imported_fails_every_row_in_time(cli, tmp_path):
+    path = student(tmp_path, ("import numpy as np\n", "import numpy as np\nwhile True:\n    pass\n"))
+    started = time.monotonic()
+    result = cli("check-net", path, "--timeout", "2", "--json")
+    assert time.monotonic() - started < 8
+    assert result.code == 1
+    assert {row["hint"] for row in result.json()["rows"]} == {"did not finish within 2 s (an endless loop?)"}
+
+
+def test_gradients_that_agree_with_a_wrong_loss_point_to_the_loss(cli, tmp_path):
+    path = student(tmp_path, ("hidden = np.maximum(0, X.dot(W1) + b1)", "hidden = X.dot(W1) + b1"),
+                   ("dhidden[hidden <= 0] = 0", "pass"))
+    result = cli("check-net", path, "--json")
+    assert "the ReLU between the layers is missing" in hint(result, "1")
+    assert "they agree with your loss, and your loss is wrong" in hint(result, "3")
+
+
 def test_a_syntax_error_fails_every_row_with_its_line(cli, tmp_path):
     path = student(tmp_path, ("def predict(self, X):", "def predict(self, X)"))
     result = cli("check-net", path, "--json")
