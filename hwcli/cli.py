@@ -307,6 +307,130 @@ def train_numpy(
 
 # ---------------------------------------------------------------- Part 3: nowcasting (issue 4)
 
+from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED, MODEL_NAMES  # noqa: E402  (constants only)
+from hwcli.nowcast.config import TrainConfig  # noqa: E402  (plain dataclass, no torch)
+
+NOWCAST = TrainConfig()
+_SCHEDULE = "Learning-rate schedule"
+
+
+@app.command("nowcast-data")
+def nowcast_data(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write features-m{M}.pk and labels-m{M}.pk to.")],
+    samples_per_month: Annotated[int, typer.Option(
+        "--samples-per-month", min=1, help="Entries per month.")] = DEFAULT_SAMPLES_PER_MONTH,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds the random weather.")] = DEFAULT_SEED,
+    json: Json = False,
+) -> int:
+    """Part 3: write a SYNTHETIC nowcasting data set (months 6-10) in the course's file format."""
+    from hwcli.nowcast.synthetic import write_dataset
+    from hwcli.nowcast.views import SYNTHETIC_NOTE, dataset_table
+
+    written = write_dataset(out, samples_per_month, seed)
+    if json:
+        render.print_json({"synthetic": True, "note": SYNTHETIC_NOTE, "out": str(out), "months": written})
+    else:
+        render.console.print(dataset_table(written, out))
+    return 0
+
+
+@app.command("train-nowcast")
+def train_nowcast(
+    model: Annotated[str, typer.Option(
+        "--model", help=f"{'|'.join(MODEL_NAMES)}|all.")] = "all",
+    data_dir: Annotated[Optional[Path], typer.Option(
+        "--data-dir", help="Folder with the course's features-m{M}.pk / labels-m{M}.pk. "
+        "[default: synthetic data, as hw4 nowcast-data writes it]", show_default=False)] = None,
+    train_months: Annotated[str, typer.Option("--train-months", help="Training months, e.g. 6-8 or 6,7,8.")] = "6-8",
+    val_months: Annotated[str, typer.Option("--val-months", help="Validation months.")] = "9",
+    test_months: Annotated[str, typer.Option("--test-months", help="Test months.")] = "10",
+    drop_nonfinite: Annotated[bool, typer.Option(
+        "--drop-nonfinite", help="Drop entries with NaN or infinite values instead of refusing the file.")] = False,
+    epochs: Annotated[int, typer.Option("--epochs", help="Epochs to train (in all, when resuming).")] = NOWCAST.epochs,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Minibatch size.")] = NOWCAST.batch_size,
+    lr: Annotated[float, typer.Option("--lr", help="Adam's (peak) learning rate.")] = NOWCAST.lr,
+    noise: Annotated[float, typer.Option(
+        "--noise", help="Std of Gaussian noise added to the normalised training inputs.")] = NOWCAST.noise,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds the weights, batches, dropout and noise.")] = NOWCAST.seed,
+    scheduler: Annotated[str, typer.Option(
+        "--scheduler", help="plateau: ReduceLROnPlateau on validation loss; custom: warm-up then decay by epoch.",
+        rich_help_panel=_SCHEDULE)] = NOWCAST.scheduler,
+    plateau_factor: Annotated[float, typer.Option(
+        "--plateau-factor", rich_help_panel=_SCHEDULE)] = NOWCAST.plateau_factor,
+    plateau_patience: Annotated[int, typer.Option(
+        "--plateau-patience", rich_help_panel=_SCHEDULE)] = NOWCAST.plateau_patience,
+    min_lr: Annotated[float, typer.Option("--min-lr", rich_help_panel=_SCHEDULE)] = NOWCAST.min_lr,
+    warmup_epochs: Annotated[int, typer.Option(
+        "--warmup-epochs", help="custom: linear warm-up epochs.", rich_help_panel=_SCHEDULE)] = NOWCAST.warmup_epochs,
+    decay: Annotated[str, typer.Option(
+        "--decay", help="custom: cosine (to --min-lr at --decay-epochs) or step.", rich_help_panel=_SCHEDULE)
+    ] = NOWCAST.decay,
+    decay_epochs: Annotated[int, typer.Option("--decay-epochs", rich_help_panel=_SCHEDULE)] = NOWCAST.decay_epochs,
+    step_epochs: Annotated[int, typer.Option(
+        "--step-epochs", help="step: multiply by --step-gamma every this many epochs.", rich_help_panel=_SCHEDULE)
+    ] = NOWCAST.step_epochs,
+    step_gamma: Annotated[float, typer.Option("--step-gamma", rich_help_panel=_SCHEDULE)] = NOWCAST.step_gamma,
+    device: Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")] = "auto",
+    amp: Annotated[bool, typer.Option("--amp", help="bf16 autocast.")] = False,
+    threads: Annotated[Optional[int], typer.Option(
+        "--threads", min=1, help="CPU threads for torch. [default: torch's choice]", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Write OUT/<model>/ best.pt, last.pt, metrics.csv, curves.png, test-predictions.png.")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the stopped run in --out (same options; --epochs may grow).")] = False,
+    json: Json = False,
+) -> int:
+    """Part 3: train rain-nowcasting models (ff, cnn, gru, transformer, best) and compare them."""
+    from hwcli.nowcast.config import check_config, model_names
+    from hwcli.nowcast.data import check_disjoint, parse_months
+
+    names = model_names(model)
+    months = {"--train-months": train_months, "--val-months": val_months, "--test-months": test_months}
+    months = {option: parse_months(text, option) for option, text in months.items()}
+    check_disjoint(months)
+    if resume and out is None:
+        raise InputError("--resume: needs --out, the folder of the run to continue")
+    config = TrainConfig(
+        epochs=epochs, batch_size=batch_size, lr=lr, scheduler=scheduler, plateau_factor=plateau_factor,
+        plateau_patience=plateau_patience, min_lr=min_lr, warmup_epochs=warmup_epochs, decay=decay,
+        decay_epochs=decay_epochs, step_epochs=step_epochs, step_gamma=step_gamma, noise=noise, seed=seed,
+    )
+    check_config(config)
+
+    import dataclasses
+
+    import torch
+
+    from hwcli.nowcast.data import load_data
+    from hwcli.nowcast.synthetic import make_data
+    from hwcli.nowcast.train import TrainingInterrupted, resolve_device, train_models
+    from hwcli.nowcast.views import TrainingProgress, results_table
+
+    target = resolve_device(device)
+    if threads is not None:
+        torch.set_num_threads(threads)
+    split_months = tuple(months.values())
+    if data_dir is not None:
+        data = load_data(data_dir, *split_months, drop_nonfinite)
+    else:
+        data = make_data(DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED, *split_months)
+    config = dataclasses.replace(config, data=data.describe())
+    try:
+        with TrainingProgress(render.err_console if json else render.console) as progress:
+            report = train_models(data, names, config, target, amp, out, resume, progress)
+    except TrainingInterrupted as stop:
+        kept = ""
+        if stop.out_dir is not None and stop.best_epoch:
+            kept = (f"; kept {stop.out_dir / 'best.pt'} (epoch {stop.best_epoch}) and metrics.csv;"
+                    " run the same command with --resume to continue")
+        render.error_line(f"interrupted: {stop.model} after {stop.epochs_done} epochs{kept}")
+        return 130
+    if json:
+        render.print_json(report)
+    else:
+        render.console.print(results_table(report))
+    return 0
+
 # ---------------------------------------------------------------- checking and report (issue 5)
 
 
