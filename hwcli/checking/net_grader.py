@@ -254,15 +254,15 @@ def decode(value):
 
 def grade(inputs: dict, outcomes: dict[str, ChildOutcome]) -> list[TaskRow]:
     rows = [
-        _row("1", "scores: the forward pass", outcomes["scores"], lambda o: _grade_scores(inputs["scores"], o)),
+        _row("1", "scores (forward pass)", outcomes["scores"], lambda o: _grade_scores(inputs["scores"], o)),
         _row("2", "loss with regularisation", outcomes["loss"], lambda o: _grade_loss(inputs["loss"], o)),
-        _row("3", "gradients (numerical check)", outcomes["gradients"],
+        _row("3", "gradients", outcomes["gradients"],
              lambda o: _grade_gradients(inputs["gradients"], o)),
     ]
     rows += _training_rows(inputs["train"], outcomes["train"])
-    rows.append(_row("4-6", "a toy problem trained to a near-zero loss", outcomes["toy"],
+    rows.append(_row("4-6", "toy problem to ~0 loss", outcomes["toy"],
                      lambda o: _grade_toy(inputs["toy"], o)))
-    rows.append(_row("7", "predict: the argmax class", outcomes["predict"],
+    rows.append(_row("7", "predict", outcomes["predict"],
                      lambda o: _grade_predict(inputs["predict"], o)))
     return rows
 
@@ -278,7 +278,7 @@ def _training_rows(problem: dict, outcome: ChildOutcome) -> list[TaskRow]:
 
     minibatches = _row("4", "random minibatches", outcome, lambda o: _grade_minibatches(problem, o))
     update = _row("5", "SGD update", outcome, grade_update)
-    title = "learning-rate decay per epoch"
+    title = "learning-rate decay"
     if update.status == "pass" or outcome.failure is not None:
         decay = _row("6", title, outcome, lambda o: _grade_decay(problem, rates))
     else:
@@ -336,7 +336,7 @@ def _grade_scores(problem: dict, outputs: dict):
     scores = _array(outputs["scores"], expected.shape, "loss(X)")
     error = ref.rel_error(scores, expected)
     if error < SAME:
-        return f"rel. error {error:.1e}", "", error
+        return f"rel. error {error:.0e}", "", error
     no_bias = {**params, "b1": 0 * params["b1"], "b2": 0 * params["b2"]}
     mistake = _matching(scores, {
         "the ReLU between the layers is missing": ref.hidden_and_scores(params, X, relu=False)[1],
@@ -354,7 +354,7 @@ def _grade_loss(problem: dict, outputs: dict):
     expected = data + 0.5 * reg * sum(squares.values())
     error = abs(loss - expected) / max(abs(expected), 1e-8)
     if error < SAME:
-        return f"{loss:.6g} (rel. error {error:.1e})", "", error
+        return f"{loss:.6g}, rel. error {error:.0e}", "", error
     mistake = _matching(loss, {
         "the regularisation term is missing": data,
         "the course's term is 0.5 * reg * (sum W1^2 + sum W2^2): the 0.5 is missing": data + reg * sum(squares.values()),
@@ -380,7 +380,7 @@ def _grade_gradients(problem: dict, outputs: dict):
     numeric_errors = {name: ref.rel_error(student[name], numeric[name]) for name in ref.PARAM_NAMES}
     exact_errors = {name: ref.rel_error(student[name], expected[name]) for name in ref.PARAM_NAMES}
     worst_numeric = max(numeric_errors, key=numeric_errors.get)
-    measured = f"rel. error {numeric_errors[worst_numeric]:.1e} ({worst_numeric})"
+    measured = f"numerical check: rel. error {numeric_errors[worst_numeric]:.0e} ({worst_numeric})"
     worst = max(exact_errors, key=exact_errors.get)
     if exact_errors[worst] < SAME:
         hint = ("" if numeric_errors[worst_numeric] < NUMERIC_AGREE else
@@ -471,7 +471,7 @@ def _grade_update(problem: dict, outputs: dict):
     if abs(rates[0] - learning_rate) > SAME * learning_rate:
         raise Wrong(f"the first step used learning rate {rates[0]:.4g}, not learning_rate={learning_rate}",
                      f"rate {rates[0]:.4g}")
-    return (f"params -= {rates[0]:.4g} * grads (rel. residual {residual:.0e})", "", residual), rates
+    return (f"params -= {rates[0]:.4g} * grads", "", residual), rates
 
 
 def _grade_decay(problem: dict, rates: list[float]):
@@ -481,7 +481,7 @@ def _grade_decay(problem: dict, rates: list[float]):
     steps = np.arange(len(rates))
     # The course decays after iterations 0, E, 2E...; decaying at each epoch's end is as right.
     schedules = [learning_rate * decay ** np.ceil(steps / per_epoch), learning_rate * decay ** np.floor(steps / per_epoch)]
-    measured = f"rate {rates[0]:.4g} -> {rates[-1]:.4g} over {len(rates)} iterations of {per_epoch:g} per epoch"
+    measured = f"rate {rates[0]:.4g} -> {rates[-1]:.4g} in {len(rates)} steps, {per_epoch:g} per epoch"
     if any(np.allclose(rates, schedule, rtol=SAME, atol=0) for schedule in schedules):
         return measured, "", None
     ratios = np.array(rates[1:]) / np.array(rates[:-1])
@@ -505,7 +505,7 @@ def _grade_toy(problem: dict, outputs: dict):
         raise Wrong(f"train() must return loss_history with one loss per iteration ({num_iters})")
     loss = ref.data_loss_and_grads(params, X, y)[0]
     accuracy = float(np.mean(ref.hidden_and_scores(params, X)[1].argmax(axis=1) == y))
-    measured = f"loss {loss:.3g} on the whole set, accuracy {accuracy:.0%}"
+    measured = f"loss {loss:.3g}, accuracy {accuracy:.0%}"
     if loss < TOY_LOSS and accuracy == 1.0:
         return measured, "", loss
     raise Wrong(f"after {num_iters} iterations the loss should be below {TOY_LOSS}: see tasks 4-6", measured, loss)
