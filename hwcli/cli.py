@@ -89,6 +89,7 @@ def grad(
     json: Json = False,
 ) -> None:
     """T1: the residual net's forward pass, its gradients and the chain rule, or any scalar program."""
+    from hwcli.basics import views
     from hwcli.basics.program import gradients
     from hwcli.basics.residual import T1_DEFAULTS, T1_PROGRAM
 
@@ -111,7 +112,7 @@ def grad(
     if json:
         render.print_json({**render.jsonable(result), "verification": verification})
     else:
-        render.show(render.grad_view(result, verification))
+        render.show(views.grad_view(result, verification))
 
 
 def _network(spec: Optional[Path]):
@@ -123,6 +124,7 @@ def _network(spec: Optional[Path]):
 @app.command()
 def shapes(spec: SpecFile = None, verify: Verify = False, json: Json = False) -> None:
     """T2: every feature map's size, with the formula, receptive field and effective stride."""
+    from hwcli.basics import views
     from hwcli.basics.shapes import feature_map_sizes
 
     network = _network(spec)
@@ -139,7 +141,7 @@ def shapes(spec: SpecFile = None, verify: Verify = False, json: Json = False) ->
                                     "agree": all(tuple(torch_shapes[l.name]) == l.shape for l in report.layers)}
         render.print_json(data)
     else:
-        render.show(render.shapes_view(report, torch_shapes))
+        render.show(views.shapes_view(report, torch_shapes))
 
 
 @app.command()
@@ -152,6 +154,7 @@ def flops(
     json: Json = False,
 ) -> None:
     """OT1: multiplies, additions, MACs, FLOPs and parameters per layer, and A+B against D."""
+    from hwcli.basics import views
     from hwcli.basics.costs import cost_report
 
     network = _network(spec)
@@ -171,7 +174,7 @@ def flops(
                                     "agree": all(torch_flops[c.name] == c.flops for c in report.layers)}
         render.print_json(data)
     else:
-        render.show(render.flops_view(report, torch_flops))
+        render.show(views.flops_view(report, torch_flops))
 
 
 @app.command()
@@ -184,6 +187,7 @@ def softmax(
     json: Json = False,
 ) -> None:
     """T3: the derivation of dL/dh_i = P_i - y_i, and a numeric check of it."""
+    from hwcli.basics import views
     from hwcli.basics.softmax import DERIVATION, check_gradient, parse_logits, random_logits
 
     values, random_label = random_logits(classes, seed) if logits is None else (parse_logits(logits), 0)
@@ -196,7 +200,7 @@ def softmax(
     if json:
         render.print_json({**render.jsonable(check), "derivation": DERIVATION, "torch_gradient": torch_gradient})
     else:
-        render.show(render.softmax_view(check, DERIVATION, torch_gradient))
+        render.show(views.softmax_view(check, DERIVATION, torch_gradient))
 
 
 # ---------------------------------------------------------------- Part 2: numpy net (issue 3)
