@@ -100,7 +100,7 @@ def test_engine_local_derivatives():
     ("a, b = x, x", "not an assignment"),
 ])
 def test_bad_programs_name_the_statement(text, fragment):
-    with pytest.raises(InputError, match="") as info:
+    with pytest.raises(InputError) as info:
         gradients(text, {"x": 1.0})
     assert fragment in str(info.value)
 
