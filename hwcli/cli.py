@@ -287,7 +287,7 @@ def train_numpy(
     given = {"hidden": hidden, "learning_rate": lr, "learning_rate_decay": lr_decay, "reg": reg}
     params = NET.with_(**{k: v for k, v in given.items() if v is not None},
                        epochs=epochs, iters=iters, batch_size=batch_size, momentum=momentum, init_std=init_std)
-    display = views.TrainingDisplay(data, quiet=json)
+    display = views.TrainingDisplay(quiet=json, trials=trials if tune else None)
     with display:
         if tune:
             fixed = frozenset(k for k, v in given.items() if v is not None)
@@ -407,7 +407,7 @@ def train_nowcast(
 
     from hwcli.nowcast.data import load_data
     from hwcli.nowcast.synthetic import make_data
-    from hwcli.nowcast.train import TrainingInterrupted, resolve_device, train_models
+    from hwcli.nowcast.train import Run, TrainingInterrupted, resolve_device, train_models
     from hwcli.nowcast.views import TrainingProgress, results_table
 
     target = resolve_device(device)
@@ -421,7 +421,7 @@ def train_nowcast(
     config = dataclasses.replace(config, data=data.describe())
     try:
         with TrainingProgress(render.err_console if json else render.console) as progress:
-            report = train_models(data, names, config, target, amp, out, resume, progress)
+            report = train_models(data, names, config, Run(target, amp, out, resume), progress)
     except TrainingInterrupted as stop:
         kept = ""
         if stop.out_dir is not None and stop.best_epoch:

@@ -7,6 +7,17 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from hwcli.errors import InputError
+
+
+def make_out_dir(path: Path, option: str = "--out") -> Path:
+    """`path` as a folder to write into, or a one-line error naming the option."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{option} {path}: cannot create the folder ({e.strerror})") from None
+    return path
+
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Call `write` on a temporary file beside `path`, then rename it over `path`.

@@ -155,7 +155,7 @@ def load_data(
         train=load_split(data_dir, "train", train_months, drop_nonfinite),
         val=load_split(data_dir, "validation", val_months, drop_nonfinite),
         test=load_split(data_dir, "test", test_months, drop_nonfinite),
-        source=str(data_dir),
+        source=str(data_dir.resolve()),  # resuming from another folder still matches
         synthetic=False,
     )
 

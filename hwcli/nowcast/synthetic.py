@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED
-from hwcli.nowcast.atomic import write_atomically
+from hwcli.nowcast.atomic import make_out_dir, write_atomically
 from hwcli.nowcast.data import (
     GRID, STEPS, TEST_MONTHS, TRAIN_MONTHS, VAL_MONTHS, NowcastData, Split, features_path, labels_path,
 )
@@ -109,6 +109,7 @@ def write_dataset(
     out_dir: Path, samples_per_month: int = DEFAULT_SAMPLES_PER_MONTH, seed: int = DEFAULT_SEED
 ) -> list[MonthWritten]:
     """Write the synthetic set in the course's format: plain pickles of float32 numpy arrays."""
+    make_out_dir(out_dir)
     written = []
     for month in MONTHS:
         features, labels = make_month(samples_per_month, month, seed)

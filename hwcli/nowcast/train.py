@@ -1,4 +1,4 @@
-"""Train the nowcasting models: one loop, its configuration in one place, checkpoints you can resume.
+"""Train the nowcasting models: one loop (`train_model`), checkpoints you can resume.
 
 Batches are slices of tensors built once and kept in memory (on the GPU when they fit), never
 per-sample `Dataset.__getitem__` calls. Every file is written atomically; the checkpoint with the
@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from hwcli.errors import InputError
-from hwcli.nowcast.atomic import write_atomically
+from hwcli.nowcast.atomic import make_out_dir, write_atomically
 from hwcli.nowcast.config import TrainConfig, custom_lr
 from hwcli.nowcast.data import NowcastData, Normalisation, baseline_mse, fit_normalisation, majority_value
 from hwcli.nowcast.models import build_model, count_params, model_inputs
@@ -69,6 +69,17 @@ class NowcastReport:
     synthetic: bool
     device: str
     amp: bool
+
+
+@dataclass(frozen=True)
+class Run:
+    """Where and how to train, as opposed to what (TrainConfig): results do not depend on it,
+    bar bf16 rounding under `amp`."""
+
+    device: torch.device = torch.device("cpu")
+    amp: bool = False  # bf16 autocast
+    out_dir: Path | None = None  # checkpoints, metrics.csv and plots; none kept when None
+    resume: bool = False  # continue from out_dir/last.pt
 
 
 class TrainingInterrupted(Exception):
@@ -226,15 +237,10 @@ def prepare(data: NowcastData) -> Prepared:
 
 
 def train_model(
-    prepared: Prepared,
-    config: TrainConfig,
-    device: torch.device,
-    amp: bool = False,
-    out_dir: Path | None = None,
-    resume: bool = False,
-    observer: Observer = Observer(),
+    prepared: Prepared, config: TrainConfig, run: Run = Run(), observer: Observer = Observer()
 ) -> ModelResult:
     """Train one model, keep its best validation checkpoint, evaluate the test split once with it."""
+    device, amp, out_dir = run.device, run.amp, run.out_dir
     torch.manual_seed(config.seed)
     model = build_model(config.model).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -251,7 +257,7 @@ def train_model(
 
     history: list[EpochMetrics] = []
     best_val, best_epoch, best_state = math.inf, 0, None
-    if resume:
+    if run.resume:
         checkpoint = load_checkpoint(out_dir / "last.pt")
         check_same_config(out_dir / "last.pt", checkpoint["config"], config)
         model.load_state_dict(checkpoint["model"])
@@ -335,21 +341,19 @@ def train_models(
     data: NowcastData,
     models: list[str],
     config: TrainConfig,
-    device: torch.device,
-    amp: bool = False,
-    out_dir: Path | None = None,
-    resume: bool = False,
+    run: Run = Run(),
     observer: Observer = Observer(),
 ) -> NowcastReport:
     """Train each model in turn on the same normalised data; each one's files under OUT/<model>/."""
-    if device.type == "cuda":
+    if run.device.type == "cuda":
         torch.backends.cudnn.benchmark = True
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+        torch.set_float32_matmul_precision("high")  # TF32 matmuls where the GPU has them
+    if run.out_dir is not None:
+        make_out_dir(run.out_dir)
     prepared = prepare(data)
     results = []
     for name in models:
-        model_config = TrainConfig(**{**asdict(config), "model": name})
-        model_dir = out_dir / name if out_dir is not None else None
-        results.append(train_model(prepared, model_config, device, amp, model_dir, resume, observer))
-    return NowcastReport(results, baseline(data), data.source, data.synthetic, str(device), amp)
+        model_config = replace(config, model=name)
+        model_dir = run.out_dir / name if run.out_dir is not None else None
+        results.append(train_model(prepared, model_config, replace(run, out_dir=model_dir), observer))
+    return NowcastReport(results, baseline(data), data.source, data.synthetic, str(run.device), run.amp)

@@ -220,6 +220,14 @@ def test_bad_options_are_one_line_errors(cli, tmp_path, options, fragments):
     assert_user_error(result, *fragments)
 
 
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(cli, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert_user_error(cli("nowcast-data", "--out", blocker / "data"), "--out", "cannot create the folder")
+    result = cli("train-nowcast", "--model", "ff", "--epochs", "1", "--out", blocker)
+    assert_user_error(result, "--out", "a-file", "cannot create the folder")
+
+
 def test_asking_for_cuda_without_it_is_a_clear_error(cli):
     import torch
 

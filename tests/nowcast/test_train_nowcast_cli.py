@@ -17,9 +17,7 @@ from nowcast_helpers import one_torch_thread  # noqa: F401
 from hwcli.nowcast import MODEL_NAMES
 from hwcli.nowcast.config import TrainConfig
 from hwcli.nowcast.synthetic import make_data, write_dataset
-from hwcli.nowcast.train import Observer, TrainingInterrupted, baseline, prepare, train_model
-
-CPU = torch.device("cpu")
+from hwcli.nowcast.train import Observer, Run, TrainingInterrupted, baseline, prepare, train_model
 SMALL = ("--samples-per-month", "60")
 
 
@@ -32,7 +30,7 @@ def small_dir(tmp_path_factory) -> Path:
 
 def test_a_short_run_beats_the_majority_baseline():
     data = make_data(300, seed=2)
-    result = train_model(prepare(data), TrainConfig(model="gru", epochs=4, batch_size=128), CPU)
+    result = train_model(prepare(data), TrainConfig(model="gru", epochs=4, batch_size=128))
     base = baseline(data)
     assert base.majority_value == 0.0
     assert result.test_mse < 0.6 * base.test_mse, (result, base)
@@ -91,8 +89,7 @@ class StopAfter(Observer):
 def test_ctrl_c_keeps_the_best_checkpoint_and_the_metrics_so_far(tmp_path):
     prepared = prepare(make_data(40, seed=3))
     with pytest.raises(TrainingInterrupted) as stop:
-        train_model(prepared, TrainConfig(model="ff", epochs=50, batch_size=32), CPU, out_dir=tmp_path,
-                    observer=StopAfter(3))
+        train_model(prepared, TrainConfig(model="ff", epochs=50, batch_size=32), Run(out_dir=tmp_path), StopAfter(3))
     assert stop.value.epochs_done == 3 and 1 <= stop.value.best_epoch <= 3
     best = torch.load(tmp_path / "best.pt", weights_only=True)
     assert best["epoch"] == best["best_epoch"] == stop.value.best_epoch
