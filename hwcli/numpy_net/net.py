@@ -184,7 +184,7 @@ class TwoLayerNet:
         dscores[rows, y] -= 1.0
         dscores /= n
         dhidden = dscores @ W2.T
-        dhidden[hidden <= 0] = 0.0  # ReLU passes gradient only where it was active
+        dhidden *= hidden > 0  # ReLU passes gradient only where it was active
         grads = {
             "W1": X.T @ dhidden,
             "b1": dhidden.sum(axis=0),

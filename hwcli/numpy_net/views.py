@@ -29,9 +29,9 @@ class TrainingDisplay:
     output is not a terminal. It vanishes when training ends: the result tables replace it.
     """
 
-    def __init__(self, data: Dataset, quiet: bool):
+    def __init__(self, quiet: bool, trials: int | None = None):
         console = render.err_console if quiet else render.console
-        self.data = data
+        self.total_trials = trials  # None: one run, not a search
         self.trials: list[Trial] = []
         self.progress = Progress(
             TextColumn("{task.description}"),
@@ -60,7 +60,7 @@ class TrainingDisplay:
         if s.iteration == 1:  # a new run
             if self.task is not None:
                 self.progress.remove_task(self.task)
-            name = f"trial {len(self.trials) + 1}" if self.trials or self.task is not None else "training"
+            name = f"trial {len(self.trials) + 1}/{self.total_trials}" if self.total_trials else "training"
             self.task = self.progress.add_task(name, total=s.num_iters, stats="")
         stats = f"loss {s.loss:.4f}  lr {s.learning_rate:.3g}  train {percent(s.train_acc)}  val {percent(s.val_acc)}"
         self.progress.update(self.task, completed=s.iteration, stats=stats)
@@ -90,7 +90,7 @@ def trials_table(trials: list[Trial], title: str):
         for t in rank(trials)
     ]
     columns = ["trial", ("hidden", "right"), ("lr", "right"), ("reg", "right"), ("lr decay", "right"),
-               ("train", "right"), ("val", "right"), ("s", "right"), ""]
+               ("train", "right"), ("val", "right"), ("seconds", "right"), ""]
     return render.table(title, columns, rows, caption="sorted by validation accuracy; trial 1 is the defaults")
 
 
