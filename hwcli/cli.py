@@ -521,12 +521,14 @@ def report(
         raise InputError(f"--out {out}: no such folder {out.parent}")
     sections = []
     if train:
-        from hwcli.checking.training import numpy_section
+        from hwcli.checking.training import nowcast_section, numpy_section
+        from hwcli.nowcast.views import TrainingProgress
 
         folder = files_folder(out)
-        if not json:
-            render.err_console.print(f"training; plots go to {folder}/ ...")
+        render.err_console.print(f"training the numpy net, then the nowcasting models; plots go to {folder}/")
         sections.append(numpy_section(folder, mnist_dir))
+        with TrainingProgress(render.err_console) as progress:
+            sections.append(nowcast_section(folder, nowcast_dir, progress))
     sheet = answer_sheet(training=sections)
     text = markdown(sheet, __version__, out.parent)
     write_text_atomically(out, text)

@@ -27,7 +27,7 @@ class TrainingSection:
 
     title: str
     markdown: str
-    results: dict
+    results: object  # the trainer's own result, for --json
     plots: list[Path] = field(default_factory=list)
 
 

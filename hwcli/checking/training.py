@@ -5,9 +5,11 @@ data folders given) and writes what they return as Markdown.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hwcli.checking.report import TrainingSection, markdown_table
+from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED, MODEL_NAMES  # constants only
 
 
 def numpy_section(folder: Path, mnist_dir: Path | None = None, seed: int = 0) -> TrainingSection:
@@ -37,3 +39,40 @@ def numpy_section(folder: Path, mnist_dir: Path | None = None, seed: int = 0) ->
     ])
     plots = [f for f in files if f.suffix == ".png"]
     return TrainingSection("Part 2: the numpy net (`hw4 train-numpy`)", text, results, plots)
+
+
+def nowcast_section(folder: Path, data_dir: Path | None = None, observer=None, models: tuple[str, ...] = MODEL_NAMES,
+                    epochs: int | None = None, samples_per_month: int = DEFAULT_SAMPLES_PER_MONTH) -> TrainingSection:
+    """Part 3: the nowcasting models at `hw4 train-nowcast`'s defaults, on synthetic data unless
+    the course's files are given; each model's curves and predictions beside the report."""
+    from hwcli.nowcast.config import TrainConfig
+    from hwcli.nowcast.data import load_data
+    from hwcli.nowcast.synthetic import make_data
+    from hwcli.nowcast.train import Observer, Run, resolve_device, train_models
+    from hwcli.nowcast.views import SYNTHETIC_NOTE
+
+    data = make_data(samples_per_month, DEFAULT_SEED) if data_dir is None else load_data(data_dir)
+    out = folder / "nowcast"
+    config = TrainConfig(data=data.describe())
+    if epochs is not None:
+        config = replace(config, epochs=epochs)
+    report = train_models(data, list(models), config, Run(device=resolve_device("auto"), out_dir=out),
+                          observer or Observer())
+    b = report.baseline
+    rows = [[r.model, f"{r.params:,}", f"{r.train_mse:.4g}", f"{r.val_mse:.4g}", f"{r.test_mse:.4g}",
+             str(r.best_epoch), f"{r.samples_per_sec:,.0f}"] for r in report.models]
+    rows.append([f"baseline (always {b.majority_value:g})", "", f"{b.train_mse:.4g}", f"{b.val_mse:.4g}",
+                 f"{b.test_mse:.4g}", "", ""])
+    best = min(report.models, key=lambda r: r.val_mse)
+    text = "\n\n".join([
+        f"Data: {report.data}." + (f" **{SYNTHETIC_NOTE}.**" if report.synthetic else ""),
+        f"Each model trained for {config.epochs} epochs with Adam (learning rate {config.lr:g}, batch "
+        f"{config.batch_size}, scheduler {config.scheduler}) on {report.device}, keeping the epoch with the best "
+        "validation loss; MSE per (entry, time step) in (mm/h)².",
+        markdown_table(["model", "params", "train MSE", "val MSE", "test MSE", "best epoch", "samples/s"],
+                       rows, "lrrrrrr"),
+        f"Lowest validation MSE: {best.model} ({best.val_mse:.4g}; test {best.test_mse:.4g}, "
+        f"against {b.test_mse:.4g} for the baseline).",
+    ])
+    plots = [plot for model in models for plot in sorted((out / model).glob("*.png"))]
+    return TrainingSection("Part 3: rain nowcasting (`hw4 train-nowcast`)", text, report, plots)

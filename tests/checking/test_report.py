@@ -73,3 +73,49 @@ def test_bad_options_are_one_line_errors(cli, tmp_path):
     assert_user_error(cli("report", "--out", tmp_path / "missing" / "r.md"), "--out", "no such folder")
     assert_user_error(cli("report", "--mnist-dir", tmp_path), "--train")
     assert_user_error(cli("report", "--out", tmp_path), "cannot write")
+
+
+def test_the_numpy_section_trains_and_links_its_plots(tmp_path):
+    from hwcli.checking.training import numpy_section
+
+    section = numpy_section(tmp_path / "hw4-report-files")
+    assert section.results["test_acc"] > 0.9  # the digits, at train-numpy's defaults
+    assert f"{section.results['test_acc']:.2%}" in section.markdown
+    assert {p.name for p in section.plots} == {"loss.png", "accuracy.png", "first_layer_weights.png"}
+    text = markdown(answer_sheet(training=[section]), "test", tmp_path)
+    assert "![loss](hw4-report-files/numpy/loss.png)" in text
+    assert "Not run here" not in text
+
+
+def test_the_nowcast_section_beats_its_baseline_and_says_the_data_is_synthetic(tmp_path):
+    from hwcli.checking.training import nowcast_section
+
+    section = nowcast_section(tmp_path, models=("ff",), epochs=2, samples_per_month=200)
+    report = section.results
+    assert [m.model for m in report.models] == ["ff"]
+    assert report.models[0].test_mse < report.baseline.test_mse
+    assert "synthetic data made up by hw4 nowcast-data" in section.markdown
+    assert "| ff | 95,801 |" in section.markdown
+    assert {p.name for p in section.plots} == {"curves.png", "test-predictions.png"}
+
+
+def test_train_puts_both_sections_and_their_plots_in_the_report(cli, tmp_path, monkeypatch):
+    """The command's wiring, with the trainers replaced by stand-ins (each tested above)."""
+    from hwcli.checking import report, training
+
+    def stand_in(title):
+        def section(folder, data_dir=None, *rest):
+            folder.mkdir(parents=True, exist_ok=True)
+            plot = folder / f"{title}.png"
+            plot.write_bytes(b"png")
+            return report.TrainingSection(title, f"{title} results, from {data_dir}", {"ran": title}, [plot])
+        return section
+
+    monkeypatch.setattr(training, "numpy_section", stand_in("numpy"))
+    monkeypatch.setattr(training, "nowcast_section", stand_in("nowcast"))
+    out = tmp_path / "sheet.md"
+    result = cli("report", "--train", "--out", out, "--nowcast-dir", tmp_path, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["training"] == {"numpy": {"ran": "numpy"}, "nowcast": {"ran": "nowcast"}}
+    text = out.read_text()
+    assert "![numpy](sheet-files/numpy.png)" in text and f"nowcast results, from {tmp_path}" in text
