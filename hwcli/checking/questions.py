@@ -62,21 +62,27 @@ def _product(symbols: list[str], numbers: list[float]) -> str:
     return f"{' × '.join(symbols)} = {' × '.join(factor(n) for n in numbers)} = {num(value)}"
 
 
+RELU_Z, RELU_X1 = "ReLU'(pre_z)", "ReLU'(pre_x1)"
+
+
+def is_skip_path(path) -> bool:
+    """The path from x0 to z that meets no named value on its way, only pre-activations."""
+    return all(link.lower.startswith("pre_") for link in path.links[:-1])
+
+
 def t1_questions(values: dict[str, float] | None = None) -> list[Question]:
     """dz/d(each input) for these input values (the homework's by default)."""
     result = residual_pass(**(values or {}))
-    v = result.values
-    a, s = v["x0"] * v["w0"] + v["b0"], v["x1"] * v["w1"] + v["b1"] + v["x0"]  # pre-activations
-    ra, rs = _relu_slope(a), _relu_slope(s)
-    slope = {True: "ReLU'(pre_z)", False: "ReLU'(pre_x1)"}
+    v = {**result.values, **{step.name: step.value for step in result.forward}}  # pre-activations too
+    rs, ra = _relu_slope(v["pre_z"]), _relu_slope(v["pre_x1"])
     chains = {rule.input: rule for rule in result.chain_rules}
 
     def chain_formula(name: str) -> str:
         rule = chains[name]
-        terms = [" × ".join(factor(link.factor) for link in path.links) for path in rule.paths]
+        terms = [(" × ".join(factor(link.factor) for link in path.links), is_skip_path(path)) for path in rule.paths]
         if len(terms) > 1:
-            return " + ".join(f"[{t}]" for t in terms) + f" = {num(rule.total)} (the second term is the skip path)"
-        return f"{terms[0]} = {num(rule.total)}" if terms else "0"
+            return " + ".join(f"[{t}]" + (" (skip path)" if skip else "") for t, skip in terms) + f" = {num(rule.total)}"
+        return f"{terms[0][0]} = {num(rule.total)}" if terms else "0"
 
     # Each input's path back from z, as symbols and numbers: the right product, before ReLU slopes.
     through_branch = {
@@ -92,10 +98,10 @@ def t1_questions(values: dict[str, float] | None = None) -> list[Question]:
         if name == "x0":
             branch = rs * v["w1"] * ra * v["w0"]
             mistakes += [
-                Mistake("dz/dx0 without the skip path: x0 also reaches z directly, adding ReLU'(pre_z) × 1",
-                        _product([slope[True], "w1", slope[False], "w0"], [rs, v["w1"], ra, v["w0"]]), branch),
+                Mistake(f"dz/dx0 without the skip path: x0 also reaches z directly, adding {RELU_Z} × 1",
+                        _product([RELU_Z, "w1", RELU_X1, "w0"], [rs, v["w1"], ra, v["w0"]]), branch),
                 Mistake("only the skip path: x0 also reaches z through x1 and y1",
-                        _product([slope[True], "1"], [rs, 1.0]), rs),
+                        _product([RELU_Z, "1"], [rs, 1.0]), rs),
                 Mistake("the gradient went through an inactive ReLU (its slope is 0)",
                         f"[1 × w1 × 1 × w0] + [1 × 1] = {num(v['w1'] * v['w0'] + 1)}", v["w1"] * v["w0"] + 1),
             ]
@@ -103,7 +109,7 @@ def t1_questions(values: dict[str, float] | None = None) -> list[Question]:
             symbols, numbers = through_branch[name]
             first_layer = name in ("w0", "b0")
             slopes = [rs, ra] if first_layer else [rs]
-            names = [slope[True], slope[False]] if first_layer else [slope[True]]
+            names = [RELU_Z, RELU_X1] if first_layer else [RELU_Z]
             ignored = [1.0] * len(slopes)
             mistakes.append(Mistake("the gradient went through an inactive ReLU (its slope is 0)",
                                     _product(names + symbols, ignored + numbers), math.prod(ignored + numbers)))
@@ -115,7 +121,7 @@ def t1_questions(values: dict[str, float] | None = None) -> list[Question]:
                                         _product(names + ["w1"], slopes + [v["w1"]]), math.prod(slopes + [v["w1"]])))
             if name == "w1":
                 mistakes.append(Mistake("dz/dw1 is x1 = ReLU(x0·w0 + b0), not the pre-activation",
-                                        _product(names + ["pre_x1"], slopes + [a]), rs * a))
+                                        _product(names + ["pre_x1"], slopes + [v["pre_x1"]]), rs * v["pre_x1"]))
                 mistakes.append(Mistake("dz/dw1 is x1, the ReLU's output, not x0",
                                         _product(names + ["x0"], slopes + [v["x0"]]), rs * v["x0"]))
         mistakes.append(Mistake("the sign is flipped", f"-({num(correct)}) = {num(-correct)}", -correct))
@@ -134,9 +140,6 @@ def _distinct(correct: Answer, mistakes: list[Mistake], exact: bool) -> list[Mis
 
 
 # ---------------------------------------------------------------- T2: feature-map sizes
-
-T2_LAYERS = ("A", "B", "C", "D", "E")
-
 
 def size_text(shape: tuple) -> str:
     return "x".join(num(float(v)) if isinstance(v, float) else str(v) for v in shape)

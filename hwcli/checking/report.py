@@ -15,7 +15,7 @@ from hwcli.basics.program import GradResult
 from hwcli.basics.residual import T1_OTHER_YEAR, T1_PROGRAM, residual_pass
 from hwcli.basics.shapes import ShapeReport, feature_map_sizes
 from hwcli.basics.softmax import DERIVATION, SoftmaxCheck, check_gradient, random_logits
-from hwcli.checking.questions import size_text, t1_questions
+from hwcli.checking.questions import is_skip_path, size_text, t1_questions
 from hwcli.render import num
 
 SOFTMAX_CLASSES, SOFTMAX_SEED = 5, 0  # `hw4 softmax`'s defaults, so the two show the same check
@@ -119,8 +119,7 @@ def _t1(result: GradResult, other: GradResult) -> list[str]:
         chain_rows.append([f"∂z/∂{rule.input}", num(rule.total), symbols, questions[rule.input].formula])
     chains = markdown_table(["gradient", "value", "chain rule", "with the numbers"], chain_rows, "lrll")
     x0 = next(rule for rule in result.chain_rules if rule.input == "x0")
-    # The skip connection is the path that meets no named value on its way, only pre-activations.
-    skip = [p.product for p in x0.paths if all(link.lower.startswith("pre_") for link in p.links[:-1])]
+    skip = [p.product for p in x0.paths if is_skip_path(p)]
     branch = x0.total - sum(skip)
     years = markdown_table(
         ["gradient", _given({k: v for k, v in result.inputs.items() if v != other.inputs[k]}) or "these values",
