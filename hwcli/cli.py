@@ -441,7 +441,7 @@ def train_nowcast(
 @app.command()
 def check(
     answers: Annotated[Optional[Path], typer.Argument(
-        help="Your answers (TOML). With --template: the blank file to write.")] = None,
+        metavar="ANSWERS.toml", help="Your answers (TOML). With --template: the blank file to write.")] = None,
     template: Annotated[bool, typer.Option(
         "--template", help="Write a blank answers file to ANSWERS (or print it, without ANSWERS).")] = False,
     x0: _t1_value("x0", 1.0) = None,
@@ -481,7 +481,8 @@ def check(
 
 @app.command("check-net")
 def check_net(
-    path: Annotated[Path, typer.Argument(help="The student's neural_net.py (the course's starter file).")],
+    path: Annotated[Path, typer.Argument(
+        metavar="NEURAL_NET.py", help="The student's neural_net.py (the course's starter file, filled in).")],
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds the tasks (which run at once) may take; one unfinished by then fails.")] = 10.0,
     json: Json = False,

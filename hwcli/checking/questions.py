@@ -11,7 +11,7 @@ from typing import Union
 
 from hwcli.basics.costs import LayerCost, compare, layer_costs
 from hwcli.basics.network import Layer, t2_network
-from hwcli.basics.residual import T1_DEFAULTS, residual_pass
+from hwcli.basics.residual import residual_pass
 from hwcli.basics.shapes import LayerShape, feature_map_sizes, output_length, padding_sides
 from hwcli.render import factor, num
 
