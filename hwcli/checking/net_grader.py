@@ -33,6 +33,9 @@ TOY_LOSS = 0.05  # "near zero": the loss on the whole toy set after training
 MAX_RESULT_BYTES = 8 * 2**20
 NUMERIC_STEP = 1e-5  # the course's h for central differences
 NUMERIC_AGREE = 1e-5  # central differences of a right loss agree with its gradients far better than this
+# What a result file the student's code has written over can raise when read or graded.
+UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+UNREADABLE_RESULT = "its result could not be read (did the code write over the grader's files?)"
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def run_children(path: Path, inputs: dict, timeout: float) -> dict[str, ChildOut
     """The runner imports the file once and forks a process per task; at the deadline its whole
     process group is killed, and a task without a result by then has timed out."""
     student = str(path.resolve())
-    with tempfile.TemporaryDirectory(prefix="hw4-check-net-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="hw4-check-net-", ignore_cleanup_errors=True) as workdir:
         work = Path(workdir)
         (work / "inputs.json").write_text(json.dumps(_jsonable(inputs)), encoding="utf-8")
         env = {
@@ -190,14 +193,17 @@ def _outcome(work: Path, task: str, returncode: int, timed_out: bool, timeout: f
         return ChildOutcome(None, _runner_death(returncode, work / "runner.stderr"))
     if result_file.stat().st_size > MAX_RESULT_BYTES:
         return ChildOutcome(None, "returned more output than any task asks for")
-    result = json.loads(result_file.read_text(encoding="utf-8"))
-    if result["ok"]:
-        return ChildOutcome(decode(result["outputs"]), None)
-    if "died" in result:
-        return ChildOutcome(None, f"the process died: {_signal_meaning(result['died'])}")
-    where = f" ({result['where']})" if result.get("where") else ""
-    doing = "importing the file" if result["stage"] == "import" else "running it"
-    return ChildOutcome(None, f"{result['error']}{where}, while {doing}")
+    try:
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        if result["ok"]:
+            return ChildOutcome(decode(result["outputs"]), None)
+        if "died" in result:
+            return ChildOutcome(None, f"the process died: {_signal_meaning(result['died'])}")
+        where = f" ({result['where']})" if result.get("where") else ""
+        doing = "importing the file" if result["stage"] == "import" else "running it"
+        return ChildOutcome(None, f"{result['error']}{where}, while {doing}")
+    except UNREADABLE:
+        return ChildOutcome(None, UNREADABLE_RESULT)
 
 
 def _signal_meaning(name: str) -> str:
@@ -293,6 +299,8 @@ def _row(task: str, title: str, outcome: ChildOutcome, grader) -> TaskRow:
         measured, hint, error = grader(outcome.outputs)
     except Wrong as wrong:
         return TaskRow(task, title, "fail", wrong.measured, wrong.hint, wrong.error)
+    except UNREADABLE:  # the student's code can write over its own results; the check still ends
+        return TaskRow(task, title, "fail", "-", UNREADABLE_RESULT)
     return TaskRow(task, title, "pass", measured, hint, error)
 
 

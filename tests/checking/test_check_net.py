@@ -152,6 +152,17 @@ def test_a_crash_and_prints_stay_in_the_child(cli, tmp_path):
     assert "hello" not in result.out + result.err  # --json output is still one JSON object
 
 
+@pytest.mark.parametrize("garbage", ["{not json", '{"ok": true, "outputs": {"predicted": {"kind": "array"}}}'])
+def test_results_the_student_code_wrote_over_are_failed_rows(cli, tmp_path, garbage):
+    path = student(tmp_path, ("        y_pred = np.argmax", (
+        f"        import os; open('predict.json', 'w').write({garbage!r}); os._exit(0)\n"
+        "        y_pred = np.argmax")))
+    result = cli("check-net", path, "--json")
+    assert result.code == 1
+    assert "could not be read" in hint(result, "7")
+    assert statuses(result)["1"] == "pass"
+
+
 def test_the_whole_process_group_is_killed(tmp_path):
     pid_file = tmp_path / "grandchild.pid"
     path = student(tmp_path, ("            # TODO 4: a random minibatch.\n", (
