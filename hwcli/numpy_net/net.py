@@ -94,11 +94,9 @@ class TwoLayerNet:
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                 loss, grads, scores = self._loss_grads_scores(X_batch, y_batch, reg)
             if not np.isfinite(loss) or (loss_history and loss > DIVERGED * loss_history[0]):
-                stopped = (
-                    f"the loss became {loss:.3g} at iteration {it + 1} of {num_iters}, from {loss_history[0]:.3g} "
-                    f"at the first (learning rate {learning_rate:.3g}): the steps are too large"
-                    if loss_history else f"the loss is {loss} from the start"
-                )
+                first = f", from {loss_history[0]:.3g} at the first" if loss_history else ""
+                stopped = (f"the loss became {loss:.3g} at iteration {it + 1} of {num_iters}{first} "
+                           f"(learning rate {learning_rate:.3g}): the steps are too large")
                 self.params = best_params
                 break
             loss_history.append(float(loss))
