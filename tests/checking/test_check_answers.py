@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import assert_user_error, run_hw4
 from hwcli.checking.answers import _number, _size, check_answers, grade, parse_answers, template
-from hwcli.checking.questions import all_questions
+from hwcli.checking.questions import all_questions, t1_questions
 
 ANSWERS = Path(__file__).with_name("answers")
 ALL_KEYS = [q.key for q in all_questions()]
@@ -63,14 +63,29 @@ def test_a_partial_file_grades_only_what_it_gives(cli):
     assert "t1.w1" in data["unanswered"] and "ot1.params_D" in data["unanswered"]
 
 
-def test_every_listed_mistake_is_recognised_as_itself():
-    for values in ({}, {"w0": 0.3, "b1": -0.3}, {"b1": -2.0}, {"b0": -1.0}, {"x0": 2.0}):
-        for question in all_questions(values):
-            assert question.mistakes or question.key.startswith("t1.")
-            for mistake in question.mistakes:
-                graded = grade(question, mistake.value, {})
-                assert not graded.right, (question.key, mistake.name)
-                assert graded.mistake.name == mistake.name, (question.key, mistake.name)
+T1_VALUE = st.integers(-300, 300).map(lambda n: n / 100)  # two decimals, as homework values are
+
+
+@given(st.fixed_dictionaries({name: T1_VALUE for name in ("x0", "w0", "w1", "b0", "b1")}))
+def test_every_listed_mistake_is_recognised_as_itself(values):
+    """Whichever ReLUs are active, each slip listed is wrong and diagnosed as that slip."""
+    for question in all_questions(values):
+        assert question.mistakes or question.key.startswith("t1.")
+        for mistake in question.mistakes:
+            graded = grade(question, mistake.value, {})
+            assert not graded.right, (question.key, mistake.name)
+            assert graded.mistake.name == mistake.name, (question.key, mistake.name)
+
+
+@given(st.fixed_dictionaries({name: T1_VALUE for name in ("x0", "w0", "w1", "b0", "b1")}))
+def test_the_right_t1_answers_are_the_chain_rule_by_hand(values):
+    x0, w0, w1, b0, b1 = (values[k] for k in ("x0", "w0", "w1", "b0", "b1"))
+    x1 = max(x0 * w0 + b0, 0.0)
+    ra, rz = float(x0 * w0 + b0 > 0), float(x1 * w1 + b1 + x0 > 0)  # ReLU'(0) = 0
+    by_hand = {"w0": rz * w1 * ra * x0, "b0": rz * w1 * ra, "w1": rz * x1, "b1": rz,
+               "x0": rz * (w1 * ra * w0 + 1)}
+    for question in t1_questions(values):
+        assert question.correct == pytest.approx(by_hand[question.key.split(".")[1]], abs=1e-12)
 
 
 def test_another_years_values_from_the_file_or_the_options(cli, tmp_path):
