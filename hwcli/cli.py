@@ -231,15 +231,15 @@ def train_numpy(
     val_size: Annotated[float, typer.Option(
         "--val-size", help="Validation split: a fraction of the training data, or a count.")] = 0.1,
     hidden: Annotated[Optional[int], typer.Option(
-        "--hidden", min=1, help=f"Hidden units. [default: {NET.hidden}]", show_default=False)] = None,
+        "--hidden", min=1, help=f"Hidden units. \\[default: {NET.hidden}]", show_default=False)] = None,
     lr: Annotated[Optional[float], typer.Option(
-        "--lr", help=f"Learning rate. [default: {NET.learning_rate}]", show_default=False,
+        "--lr", help=f"Learning rate. \\[default: {NET.learning_rate}]", show_default=False,
         callback=_must_be(lambda v: v > 0, "positive"))] = None,
     lr_decay: Annotated[Optional[float], typer.Option(
-        "--lr-decay", help=f"Learning-rate factor after each epoch. [default: {NET.learning_rate_decay}]",
+        "--lr-decay", help=f"Learning-rate factor after each epoch. \\[default: {NET.learning_rate_decay}]",
         show_default=False, callback=_must_be(lambda v: 0 < v <= 1, "in (0, 1]"))] = None,
     reg: Annotated[Optional[float], typer.Option(
-        "--reg", help=f"L2 strength: 0.5 * reg * (|W1|² + |W2|²). [default: {NET.reg:g}]", show_default=False,
+        "--reg", help=f"L2 strength: 0.5 * reg * (|W1|² + |W2|²). \\[default: {NET.reg:g}]", show_default=False,
         callback=_must_be(lambda v: v >= 0, "0 or more"))] = None,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs to train.")] = NET.epochs,
     iters: Annotated[Optional[int], typer.Option(
@@ -249,7 +249,7 @@ def train_numpy(
         "--momentum", help="SGD momentum; 0 for plain SGD.", callback=_must_be(lambda v: 0 <= v < 1, "in [0, 1)"))
     ] = NET.momentum,
     init_std: Annotated[Optional[float], typer.Option(
-        "--init-std", help="Std of the initial weights (the course's: 1e-4). [default: sqrt(2 / inputs)]",
+        "--init-std", help="Std of the initial weights (the course's: 1e-4). \\[default: sqrt(2 / inputs)]",
         show_default=False, callback=_must_be(lambda v: v > 0, "positive"))] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seeds the splits, the initial weights and the batches.")] = 0,
     out: Annotated[Optional[Path], typer.Option(

@@ -137,6 +137,9 @@ def load_dataset(
     """
     rng = np.random.default_rng(seed)
     if name == "digits":
+        if data_dir is not None or only_test_files:
+            option = "--data-dir" if data_dir is not None else "--only-test-files"
+            raise InputError(f"{option}: for --dataset mnist; the digits (the default data set) need no files")
         images, labels = read_digits()
         pixel_scale = 16.0
         source = f"scikit-learn's 8x8 digits: {len(labels):,}, with a test split carved out"

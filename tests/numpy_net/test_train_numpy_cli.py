@@ -55,6 +55,16 @@ def test_people_get_a_table_of_accuracies(cli):
         assert words in result.out
 
 
+def test_help_shows_every_default(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # one line per option
+    lines = cli("train-numpy", "--help").out.splitlines()
+    for option, default in [("--hidden", "100"), ("--lr ", "0.3"), ("--lr-decay", "0.95"), ("--reg", "0.0005"),
+                            ("--epochs", "30"), ("--batch-size", "200"), ("--momentum", "0.9"),
+                            ("--init-std", "sqrt(2 / inputs)"), ("--val-size", "0.1")]:
+        line = next(line for line in lines if f"│ {option}" in line)
+        assert f"[default: {default}]" in line, line
+
+
 def test_gradcheck(cli):
     result = cli("train-numpy", "--gradcheck", "--json")
     assert result.code == 0
@@ -105,6 +115,8 @@ def test_a_diverging_run_stops_with_advice_and_keeps_its_results(cli, tmp_path):
     (["--val-size", "0"], ["--val-size"]),
     (["--dataset", "cifar"], ["--dataset cifar", "digits or mnist"]),
     (["--dataset", "mnist"], ["--data-dir"]),
+    (["--data-dir", "somewhere"], ["--data-dir", "for --dataset mnist"]),
+    (["--only-test-files"], ["--only-test-files", "for --dataset mnist"]),
     (["--dataset", "mnist", "--data-dir", "/no/such/dir"], ["/no/such/dir", "no such directory"]),
 ])
 def test_bad_options_are_one_line_errors(cli, args, fragments):
