@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,7 @@ def read_idx(path: Path) -> np.ndarray:
     if len(raw) < header_size:
         raise InputError(f"{path}: truncated header ({len(raw)} bytes, {header_size} expected)")
     shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = header_size + int(np.prod(shape)) * dtype.itemsize
+    expected = header_size + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(raw) != expected:
         problem = "truncated" if len(raw) < expected else "has trailing bytes"
         dims = " x ".join(map(str, shape))
@@ -188,10 +189,13 @@ def load_dataset(
 
 
 def _val_count(val_size: float, n: int) -> int:
-    if val_size <= 0 or (val_size >= 1 and val_size != int(val_size)):
+    whole = val_size >= 1 and math.isfinite(val_size) and val_size == int(val_size)
+    if not (0 < val_size < 1 or whole):
         raise InputError(f"--val-size {val_size:g}: give a fraction between 0 and 1, or a whole number of samples")
     count = round(val_size * n) if val_size < 1 else int(val_size)
-    if not 1 <= count < n:
+    if count < 1:
+        raise InputError(f"--val-size {val_size:g}: leaves no validation samples of {n:,}")
+    if count >= n:
         raise InputError(f"--val-size {val_size:g}: {count:,} validation samples of {n:,} leave none to train on")
     return count
 

@@ -63,6 +63,7 @@ def corrupt_cases():
         "truncated header": (good[:10], "truncated header"),
         "truncated data": (good[:-1], "truncated"),
         "trailing bytes": (good + b"\x00", "trailing bytes"),
+        "huge dimensions": (good[:4] + b"\xff" * 12 + good[16:], "truncated"),
     }
 
 
@@ -145,6 +146,7 @@ def test_splits_depend_on_the_seed():
 
 @pytest.mark.parametrize("val_size, fragment", [
     (0, "give a fraction"), (-0.5, "give a fraction"), (2.5, "give a fraction"), (1438, "leave none to train on"),
+    (0.0001, "leaves no validation samples"), (float("nan"), "give a fraction"), (float("inf"), "give a fraction"),
 ])
 def test_bad_validation_sizes(val_size, fragment):
     with pytest.raises(InputError, match=fragment):
