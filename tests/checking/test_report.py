@@ -90,7 +90,7 @@ def test_the_numpy_section_trains_and_links_its_plots(tmp_path):
 def test_the_nowcast_section_beats_its_baseline_and_says_the_data_is_synthetic(tmp_path):
     from hwcli.checking.training import nowcast_section
 
-    section = nowcast_section(tmp_path, models=("ff",), epochs=2, samples_per_month=200)
+    section = nowcast_section(tmp_path, models=("ff",), epochs=2, samples_per_month=100)
     report = section.results
     assert [m.model for m in report.models] == ["ff"]
     assert report.models[0].test_mse < report.baseline.test_mse
