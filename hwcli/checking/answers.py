@@ -6,7 +6,6 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +136,10 @@ def _number(raw: Any, where: str) -> float:
     if isinstance(raw, (int, float)):
         value = float(raw)
     elif isinstance(raw, str):
-        try:
-            value = float(Fraction(re.sub(r"[\s,_]", "", raw)))
+        text = re.sub(r"[\s,_]", "", raw)
+        numerator, slash, denominator = text.partition("/")
+        try:  # float() on each side: Fraction("1e999999999") would compute 10**999999999
+            value = float(numerator) / float(denominator) if slash else float(text)
         except (ValueError, ZeroDivisionError):
             raise InputError(f"{where}: {raw!r} is not a number (write e.g. -0.2 or -1/5)") from None
     else:
