@@ -17,6 +17,7 @@ from hwcli.nowcast.safe_pickle import load_array
 STEPS, GRID, BANDS = 5, 5, 3
 FEATURE_SHAPE = (STEPS, GRID, GRID, BANDS)
 TRAIN_MONTHS, VAL_MONTHS, TEST_MONTHS = (6, 7, 8), (9,), (10,)
+SYNTHETIC_MARKER = "SYNTHETIC.txt"  # `hw4 nowcast-data` leaves it, so its data is never taken for real
 
 
 def features_path(data_dir: Path, month: int) -> Path:
@@ -156,7 +157,7 @@ def load_data(
         val=load_split(data_dir, "validation", val_months, drop_nonfinite),
         test=load_split(data_dir, "test", test_months, drop_nonfinite),
         source=str(data_dir.resolve()),  # resuming from another folder still matches
-        synthetic=False,
+        synthetic=(data_dir / SYNTHETIC_MARKER).is_file(),
     )
 
 

@@ -17,7 +17,8 @@ import numpy as np
 from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED
 from hwcli.nowcast.atomic import make_out_dir, write_atomically
 from hwcli.nowcast.data import (
-    GRID, STEPS, TEST_MONTHS, TRAIN_MONTHS, VAL_MONTHS, NowcastData, Split, features_path, labels_path,
+    GRID, STEPS, SYNTHETIC_MARKER, TEST_MONTHS, TRAIN_MONTHS, VAL_MONTHS, NowcastData, Split, features_path,
+    labels_path,
 )
 
 MONTHS = TRAIN_MONTHS + VAL_MONTHS + TEST_MONTHS
@@ -110,6 +111,9 @@ def write_dataset(
 ) -> list[MonthWritten]:
     """Write the synthetic set in the course's format: plain pickles of float32 numpy arrays."""
     make_out_dir(out_dir)
+    note = (f"Synthetic nowcasting data made by `hw4 nowcast-data --samples-per-month {samples_per_month}"
+            f" --seed {seed}`.\nIt is made up, not observed: not the course's data.\n")
+    write_atomically(out_dir / SYNTHETIC_MARKER, lambda f: f.write(note.encode()))
     written = []
     for month in MONTHS:
         features, labels = make_month(samples_per_month, month, seed)

@@ -126,7 +126,7 @@ def train_batches(x: torch.Tensor, y: torch.Tensor, batch_size: int, device: tor
     """Shuffled minibatches as slices of tensors already in memory. The order comes from the CPU
     random generator, so it is the same on every device and is saved in checkpoints."""
     order = torch.randperm(len(x))
-    if x.device == device:
+    if x.device.type == device.type:  # on the CPU, or resident on the GPU
         order = order.to(device)
         for start in range(0, len(x), batch_size):
             rows = order[start : start + batch_size]
@@ -195,8 +195,8 @@ def load_checkpoint(path: Path) -> dict:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
         raise InputError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
-    missing = {"model", "optimizer", "scheduler", "epoch", "config", "history", "rng"} - set(checkpoint)
-    if not isinstance(checkpoint, dict) or missing:
+    expected = {"model", "optimizer", "scheduler", "epoch", "config", "history", "rng"}
+    if not isinstance(checkpoint, dict) or not expected <= set(checkpoint):
         raise InputError(f"{path}: not an hw4 train-nowcast checkpoint")
     return checkpoint
 
@@ -243,7 +243,7 @@ def train_model(
     device, amp, out_dir = run.device, run.amp, run.out_dir
     torch.manual_seed(config.seed)
     model = build_model(config.model).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type == "cuda")
     scheduler = None
     if config.scheduler == "plateau":
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -356,4 +356,4 @@ def train_models(
         model_config = replace(config, model=name)
         model_dir = run.out_dir / name if run.out_dir is not None else None
         results.append(train_model(prepared, model_config, replace(run, out_dir=model_dir), observer))
-    return NowcastReport(results, baseline(data), data.source, data.synthetic, str(run.device), run.amp)
+    return NowcastReport(results, baseline(data), data.describe(), data.synthetic, str(run.device), run.amp)

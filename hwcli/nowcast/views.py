@@ -44,8 +44,9 @@ class TrainingProgress(Observer):
 
     def epoch_done(self, model: str, metrics: EpochMetrics, epochs: int) -> None:
         self.progress.console.print(
-            f"  epoch {metrics.epoch:>3}/{epochs}  loss {metrics.train_loss:9.4f}  val {metrics.val_loss:9.4f}"
-            f"  lr {metrics.lr:.2g}  {metrics.seconds:5.1f}s  {metrics.samples_per_sec:,.0f} samples/s"
+            f"  epoch {metrics.epoch:>{len(str(epochs))}}/{epochs}  loss {metrics.train_loss:<8.4g} "
+            f"val {metrics.val_loss:<8.4g} lr {metrics.lr:<7.2g} {metrics.seconds:.1f}s  "
+            f"{metrics.samples_per_sec:,.0f} samples/s"
         )
         self.epoch = metrics.epoch + 1
         self._new_task()

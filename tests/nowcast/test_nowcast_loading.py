@@ -300,6 +300,8 @@ def test_nowcast_data_writes_the_course_format_and_says_it_is_synthetic(cli, tmp
         assert features.dtype == np.float32 and features.shape == (30, 5, 5, 5, 3)
         assert labels.dtype == np.float32 and labels.shape == (30, 5)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+    assert "not the course's data" in (tmp_path / "SYNTHETIC.txt").read_text()
+    assert load_data(tmp_path).synthetic  # trained on later, it is still labelled synthetic
 
     summary = cli("nowcast-data", "--out", tmp_path, "--samples-per-month", 30, "--seed", 3, "--json").json()
     assert summary["synthetic"] is True and [m["month"] for m in summary["months"]] == [6, 7, 8, 9, 10]
@@ -312,6 +314,7 @@ def test_the_built_in_default_is_what_nowcast_data_writes(tmp_path):
         np.testing.assert_array_equal(a.features, b.features)
         np.testing.assert_array_equal(a.labels, b.labels)
     assert in_memory.synthetic and "synthetic" in in_memory.describe()
+    assert not load_data(write_course_dir(tmp_path / "course")).synthetic
 
 
 def test_synthetic_rain_is_mostly_zero_heavy_tailed_and_persistent():

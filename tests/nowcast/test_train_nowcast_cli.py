@@ -134,8 +134,8 @@ def test_every_model_end_to_end_with_json_and_files(cli, small_dir, tmp_path):
         assert (tmp_path / model["model"] / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [m["params"] for m in report["models"][:4]] == [95_801, 95_801, 406_201, 206_601]
     assert set(report["baseline"]) >= {"train_mse", "val_mse", "test_mse"}
-    assert report["synthetic"] is False and str(small_dir) in report["data"]
-    assert "epoch   1/1" in result.err
+    assert report["synthetic"] is True and str(small_dir) in report["data"]  # nowcast-data's folder
+    assert "epoch 1/1" in result.err
 
     checkpoint = torch.load(tmp_path / "cnn" / "best.pt", weights_only=True)
     assert checkpoint["config"]["model"] == "cnn" and len(checkpoint["normalisation"]["band_std"]) == 3
@@ -147,7 +147,7 @@ def test_every_model_end_to_end_with_json_and_files(cli, small_dir, tmp_path):
 def test_the_table_for_people_labels_synthetic_data(cli):
     result = cli("train-nowcast", "--model", "ff", "--epochs", "1", "--threads", "1")
     assert result.code == 0, result.err
-    for text in ("Rain nowcasting", "baseline", "95,801", "synthetic", "not the course's", "epoch   1/1"):
+    for text in ("Rain nowcasting", "baseline", "95,801", "synthetic", "not the course's", "epoch 1/1"):
         assert text in result.out, text
 
 
