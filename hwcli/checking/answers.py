@@ -89,7 +89,7 @@ def read_answers(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # TOMLDecodeError, or an integer too long for Python to read
         raise InputError(f"{path}: not valid TOML: {e}") from None
 
 
@@ -134,7 +134,10 @@ def _number(raw: Any, where: str) -> float:
     if isinstance(raw, bool):
         raise InputError(f"{where}: {raw!r} is not a number")
     if isinstance(raw, (int, float)):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
     elif isinstance(raw, str):
         text = re.sub(r"[\s,_]", "", raw)
         numerator, slash, denominator = text.partition("/")

@@ -148,6 +148,8 @@ def test_the_template_is_blank_and_parses(cli, tmp_path):
     ("[t1]\nw0 = '1/0'", ["t1.w0", "not a number"]),
     ("[t1]\nw0 = '1e999999999'", ["t1.w0", "not a finite number"]),
     ("[t1]\nw0 = '1/2/3'", ["t1.w0", "not a number"]),
+    ("[t1]\nw0 = " + "9" * 400, ["t1.w0", "not a finite number"]),
+    ("[t1]\nw0 = " + "9" * 5000, ["not valid TOML", "digits"]),
     ("[t2]\nA = '98x98'", ["t2.A", "not a size"]),
     ("[t2]\nA = 98", ["t2.A", "not a size"]),
     ("[t1.values]\nw9 = 1", ["t1.values.w9"]),
