@@ -77,7 +77,7 @@ def load_network(path: Path) -> Network:
         raise InputError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # TOMLDecodeError, or an integer too long for Python to convert
         raise InputError(f"{path}: not valid TOML: {e}") from None
     return network_from_dict(data, str(path))
 

@@ -223,6 +223,8 @@ def test_unreadable_and_malformed_spec_files(cli, tmp_path):
     assert_user_error(cli("shapes", "--spec", write(tmp_path, "input = [5, 0, 3]\n[[layers]]\ntype='conv'")),
                       "input must be a positive integer")
     assert_user_error(cli("shapes", "--spec", write(tmp_path, "input = [5, 5, 3]")), "no [[layers]]")
+    assert_user_error(cli("shapes", "--spec", write(tmp_path, "input = [1" + "0" * 5000 + ", 5, 3]")),
+                      "not valid TOML")
     (tmp_path / "bin.toml").write_bytes(b"\xff\xfe\x00")
     assert_user_error(cli("shapes", "--spec", tmp_path / "bin.toml"), "bin.toml")
 
