@@ -344,7 +344,7 @@ def train_nowcast(
         "--model", help=f"{'|'.join(MODEL_NAMES)}|all.")] = "all",
     data_dir: Annotated[Optional[Path], typer.Option(
         "--data-dir", help="Folder with the course's features-m{M}.pk / labels-m{M}.pk. "
-        "[default: synthetic data, as hw4 nowcast-data writes it]", show_default=False)] = None,
+        "Default: synthetic data, the same as hw4 nowcast-data writes.", show_default=False)] = None,
     train_months: Annotated[str, typer.Option("--train-months", help="Training months, e.g. 6-8 or 6,7,8.")] = "6-8",
     val_months: Annotated[str, typer.Option("--val-months", help="Validation months.")] = "9",
     test_months: Annotated[str, typer.Option("--test-months", help="Test months.")] = "10",
@@ -377,7 +377,7 @@ def train_nowcast(
     device: Annotated[str, typer.Option("--device", help="auto (cuda when available), cpu or cuda.")] = "auto",
     amp: Annotated[bool, typer.Option("--amp", help="bf16 autocast.")] = False,
     threads: Annotated[Optional[int], typer.Option(
-        "--threads", min=1, help="CPU threads for torch. [default: torch's choice]", show_default=False)] = None,
+        "--threads", min=1, help="CPU threads for torch. Default: torch's choice, one per core.", show_default=False)] = None,
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Write OUT/<model>/ best.pt, last.pt, metrics.csv, curves.png, test-predictions.png.")] = None,
     resume: Annotated[bool, typer.Option(

@@ -131,8 +131,9 @@ def train_batches(x: torch.Tensor, y: torch.Tensor, batch_size: int, device: tor
         for start in range(0, len(x), batch_size):
             rows = order[start : start + batch_size]
             yield x[rows], y[rows]
-    else:  # pinned host memory: one shuffled pinned copy per epoch, then contiguous slices
-        x, y = x[order].pin_memory(), y[order].pin_memory()
+    else:  # pinned host memory: gather one shuffled pinned copy per epoch, then contiguous slices
+        x = torch.index_select(x, 0, order, out=torch.empty_like(x, pin_memory=True))
+        y = torch.index_select(y, 0, order, out=torch.empty_like(y, pin_memory=True))
         for start in range(0, len(x), batch_size):
             end = start + batch_size
             yield x[start:end].to(device, non_blocking=True), y[start:end].to(device, non_blocking=True)
@@ -187,6 +188,15 @@ def save_checkpoint(path: Path, checkpoint: dict) -> None:
     write_atomically(path, write)
 
 
+def _load_failure(error: Exception) -> str:
+    """The first sentence of torch's reason, without its boilerplate (which suggests
+    `weights_only=False`: the one thing not to do with a file of unknown origin)."""
+    boilerplate = ("Weights only load failed", "Please file an issue", "Check the documentation")
+    lines = [line.removeprefix("WeightsUnpickler error:").strip() for line in str(error).splitlines()]
+    reasons = [line for line in lines if line and not line.startswith(boilerplate)]
+    return reasons[0].split(". ")[0] if reasons else type(error).__name__
+
+
 def load_checkpoint(path: Path) -> dict:
     """A checkpoint read with `weights_only=True`: tensors and plain data, never code."""
     if not path.is_file():
@@ -194,7 +204,7 @@ def load_checkpoint(path: Path) -> dict:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise InputError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
+        raise InputError(f"{path}: not a readable checkpoint ({_load_failure(e)})") from None
     expected = {"model", "optimizer", "scheduler", "epoch", "config", "history", "rng"}
     if not isinstance(checkpoint, dict) or not expected <= set(checkpoint):
         raise InputError(f"{path}: not an hw4 train-nowcast checkpoint")

@@ -77,6 +77,22 @@ def test_resume_refuses_different_options(cli, small_dir, tmp_path):
     assert_user_error(result, "--resume", "cnn/last.pt: no checkpoint to resume from")
 
 
+def test_resume_refuses_a_corrupt_or_malicious_checkpoint(cli, small_dir, tmp_path):
+    assert _train(cli, small_dir, tmp_path, 1, "--model", "ff").code == 0
+    last = tmp_path / "ff" / "last.pt"
+    last.write_bytes(b"not a checkpoint")
+    assert_user_error(_train(cli, small_dir, tmp_path, 2, "--model", "ff", "--resume"), "last.pt", "not a readable checkpoint")
+
+    from test_nowcast_loading import RunsCommand
+
+    marker = tmp_path / "pwned"
+    torch.save({"model": RunsCommand(marker)}, last)
+    result = _train(cli, small_dir, tmp_path, 2, "--model", "ff", "--resume")
+    assert_user_error(result, "last.pt", "not a readable checkpoint", "system")
+    assert "weights_only" not in result.err
+    assert not marker.exists()
+
+
 class StopAfter(Observer):
     def __init__(self, epochs: int):
         self.epochs = epochs
@@ -97,6 +113,10 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_the_metrics_so_far(tmp_path):
     with open(tmp_path / "metrics.csv") as f:
         assert [row["epoch"] for row in csv.DictReader(f)] == ["1", "2", "3"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["best.pt", "last.pt", "metrics.csv"]
+
+    resumed = train_model(prepared, TrainConfig(model="ff", epochs=5, batch_size=32), Run(out_dir=tmp_path, resume=True))
+    straight = train_model(prepared, TrainConfig(model="ff", epochs=5, batch_size=32), Run(out_dir=tmp_path / "s"))
+    assert (resumed.test_mse, resumed.best_epoch) == (straight.test_mse, straight.best_epoch)
 
 
 def test_ctrl_c_on_the_real_command_exits_130_with_a_clean_message(small_dir, tmp_path):
