@@ -91,7 +91,7 @@ def trials_table(trials: list[Trial], title: str):
     ]
     columns = ["trial", ("hidden", "right"), ("lr", "right"), ("reg", "right"), ("lr decay", "right"),
                ("train", "right"), ("val", "right"), ("seconds", "right"), ""]
-    return render.table(title, columns, rows, caption="sorted by validation accuracy; trial 1 is the defaults")
+    return render.table(title, columns, rows, caption="sorted by validation accuracy; trial 1: the given settings")
 
 
 def gradient_check_table(check: GradientCheck):
