@@ -95,10 +95,11 @@ def read_mnist_pair(data_dir: Path, kind: str) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(f"--data-dir {data_dir}: missing {missing}{hint}")
     images_path, labels_path = found
     images, labels = read_idx(images_path), read_idx(labels_path)
-    if images.ndim != 3:
-        raise InputError(f"{images_path}: holds a {images.ndim}-D array, images (N, rows, cols) expected")
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise InputError(f"{images_path}: holds a {images.ndim}-D {images.dtype.name} array, "
+                         "images (N, rows, cols) of bytes expected")
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise InputError(f"{labels_path}: holds a {labels.ndim}-D {labels.dtype} array, integer labels (N,) expected")
+        raise InputError(f"{labels_path}: holds a {labels.ndim}-D {labels.dtype.name} array, integer labels (N,) expected")
     if len(images) != len(labels):
         raise InputError(
             f"{data_dir}: {images_path.name} holds {len(images):,} images but {labels_path.name} {len(labels):,} labels"
@@ -154,6 +155,8 @@ def load_dataset(
         pixel_scale = 255.0
         test = read_mnist_pair(data_dir, "t10k")
         if only_test_files:
+            if len(test[1]) < 1 / TEST_FRACTION:
+                raise InputError(f"--data-dir {data_dir}: {len(test[1])} test images are too few to split three ways")
             (images, labels), test = _carve(*test, round(TEST_FRACTION * len(test[1])), rng)
             source = f"MNIST's test files in {data_dir}: {len(labels) + len(test[1]):,}, all three splits carved from them"
         else:

@@ -94,7 +94,10 @@ def test_mismatched_image_and_label_counts(tmp_path):
 def test_images_and_labels_must_have_their_shapes(tmp_path):
     write_mnist(tmp_path)
     write(tmp_path / "t10k-images-idx3-ubyte.gz", idx_bytes(np.zeros((20, 784), dtype=np.uint8)), True)
-    with pytest.raises(InputError, match="2-D array, images"):
+    with pytest.raises(InputError, match="2-D uint8 array, images"):
+        read_mnist_pair(tmp_path, "t10k")
+    write(tmp_path / "t10k-images-idx3-ubyte.gz", idx_bytes(np.zeros((20, 28, 28), dtype=">f4")), True)
+    with pytest.raises(InputError, match="3-D float32 array, images .* of bytes expected"):
         read_mnist_pair(tmp_path, "t10k")
 
 
@@ -129,6 +132,12 @@ def test_only_test_files_carves_all_three_splits_from_the_test_pair(tmp_path):
     assert (len(data.train.y), len(data.val.y), len(data.test.y)) == (72, 8, 20)
     together = np.concatenate([data.train.X, data.val.X, data.test.X]) + data.mean_image
     assert len(np.unique(together.round(9), axis=0)) == 100  # every digit once, in exactly one split
+
+
+def test_too_few_test_images_to_carve_from(tmp_path):
+    write_mnist(tmp_path, n_test=4, pairs=("t10k",))
+    with pytest.raises(InputError, match="4 test images are too few to split three ways"):
+        load_dataset("mnist", tmp_path, only_test_files=True)
 
 
 def test_the_digits_have_a_carved_test_split():
