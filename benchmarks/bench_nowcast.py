@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import DataLoader, Dataset
 
 from hwcli.nowcast.config import TrainConfig
-from hwcli.nowcast.data import BANDS, GRID, STEPS
+from hwcli.nowcast.data import BANDS, STEPS
 from hwcli.nowcast.models import build_model, model_inputs
 from hwcli.nowcast.synthetic import make_data
 from hwcli.nowcast.train import Observer, place, prepare, resolve_device, train_epoch

@@ -246,6 +246,23 @@ def prepare(data: NowcastData) -> Prepared:
     return prepared
 
 
+def restore(out_dir: Path, config: TrainConfig, model, optimizer, scheduler, device: torch.device):
+    """Put a stopped run back as `last.pt` left it: (history, best validation loss, best epoch,
+    best weights). Random state included, so the run goes on exactly as if never stopped."""
+    checkpoint = load_checkpoint(out_dir / "last.pt")
+    check_same_config(out_dir / "last.pt", checkpoint["config"], config)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(checkpoint["scheduler"])
+    torch.set_rng_state(checkpoint["rng"])
+    if device.type == "cuda" and checkpoint.get("cuda_rng") is not None:
+        torch.cuda.set_rng_state(checkpoint["cuda_rng"], device)
+    history = [EpochMetrics(**m) for m in checkpoint["history"]]
+    best_state = load_checkpoint(out_dir / "best.pt")["model"]
+    return history, checkpoint["best_val_loss"], checkpoint["best_epoch"], best_state
+
+
 def train_model(
     prepared: Prepared, config: TrainConfig, run: Run = Run(), observer: Observer = Observer()
 ) -> ModelResult:
@@ -268,18 +285,7 @@ def train_model(
     history: list[EpochMetrics] = []
     best_val, best_epoch, best_state = math.inf, 0, None
     if run.resume:
-        checkpoint = load_checkpoint(out_dir / "last.pt")
-        check_same_config(out_dir / "last.pt", checkpoint["config"], config)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(checkpoint["scheduler"])
-        history = [EpochMetrics(**m) for m in checkpoint["history"]]
-        best_val, best_epoch = checkpoint["best_val_loss"], checkpoint["best_epoch"]
-        best_state = load_checkpoint(out_dir / "best.pt")["model"]
-        torch.set_rng_state(checkpoint["rng"])
-        if device.type == "cuda" and checkpoint.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(checkpoint["cuda_rng"], device)
+        history, best_val, best_epoch, best_state = restore(out_dir, config, model, optimizer, scheduler, device)
 
     observer.model_started(config.model, count_params(model), len(history), config.epochs)
     try:
