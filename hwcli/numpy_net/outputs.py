@@ -26,9 +26,6 @@ LOSS_PLOT = "loss.png"
 ACCURACY_PLOT = "accuracy.png"
 WEIGHTS_PLOT = "first_layer_weights.png"
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
@@ -37,11 +34,18 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as f:
             yield f
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; give it a new file's usual mode
+        os.chmod(tmp, _new_file_mode())  # mkstemp makes it private
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _new_file_mode() -> int:
+    """The mode open() would give a new file: 0o666 less the umask, which only os.umask reveals."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def make_out_dir(out_dir: Path) -> Path:
