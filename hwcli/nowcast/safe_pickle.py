@@ -46,18 +46,33 @@ def _empty_bytes(*args):
     return b""
 
 
+def _ndarray(*args):
+    """`numpy.ndarray` in a pickle: an argument to `_reconstruct`, never called."""
+    raise Refused("numpy.ndarray(...) is not admitted: it would allocate memory on the file's say-so")
+
+
+def _reconstruct(subtype, shape, dtype):
+    """An empty array, as numpy's pickles start one before `__setstate__` fills it. Any other
+    shape would allocate memory, uninitialised, on a tiny file's say-so."""
+    if subtype is not _ndarray or tuple(shape) != (0,) or dtype not in (b"b", "b"):
+        raise Refused("_reconstruct is admitted only as numpy's array pickles use it")
+    from numpy._core import multiarray
+
+    return multiarray._reconstruct(np.ndarray, (0,), b"b")
+
+
 def _numpy_globals() -> dict[tuple[str, str], object]:
-    from numpy._core import multiarray, numeric
+    from numpy._core import numeric
 
     names = {
-        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "ndarray"): _ndarray,
         ("numpy", "dtype"): _dtype,
         ("_codecs", "encode"): _latin1_encode,
         ("__builtin__", "bytes"): _empty_bytes,
         ("builtins", "bytes"): _empty_bytes,
     }
     for package in ("numpy.core", "numpy._core"):  # pickles written by numpy 1 and numpy 2
-        names[(f"{package}.multiarray", "_reconstruct")] = multiarray._reconstruct
+        names[(f"{package}.multiarray", "_reconstruct")] = _reconstruct
         names[(f"{package}.numeric", "_frombuffer")] = numeric._frombuffer
     return names
 

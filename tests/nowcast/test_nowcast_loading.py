@@ -50,6 +50,18 @@ def test_any_numeric_array_round_trips_under_every_protocol(tmp_path_factory, ar
     assert loaded.shape == array.shape
 
 
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3])
+def test_pickles_written_by_numpy_1_load_too(tmp_path, protocol):
+    """numpy 1 named its module numpy.core, and the course's files may well come from it.
+    (Protocols up to 3 name globals as plain text, so the rename is a byte replacement.)"""
+    array = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    numpy_1 = pickle.dumps(array, protocol=protocol).replace(b"numpy._core", b"numpy.core")
+    assert b"numpy.core.multiarray" in numpy_1
+    path = tmp_path / "features-m6.pk"
+    path.write_bytes(numpy_1)
+    np.testing.assert_array_equal(load_array(path), array)
+
+
 def test_a_pickle_that_would_run_a_command_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / "pwned"
     path = write_pickle(tmp_path / "features-m6.pk", RunsCommand(marker))
@@ -95,10 +107,15 @@ def test_hand_written_payloads_are_refused(tmp_path):
     persistent = b"Pfoo\n."
     codec = b"c_codecs\nencode\n(Vabc\nVrot13\ntR."
     bytes_bomb = b"c__builtin__\nbytes\n(I10000000000\ntR."
+    # a few bytes asking for 80 GB of uninitialised memory, two ways
+    huge_array = b"cnumpy\nndarray\n((I10000000000\nttR."
+    huge_reconstruct = b"cnumpy._core.multiarray\n_reconstruct\n(cnumpy\nndarray\n(I10000000000\ntVb\ntR."
     for name, stream, fragment in [
         ("persistent", persistent, "persistent ids"),
         ("codec", codec, "codec 'rot13'"),
         ("bytes", bytes_bomb, "bytes() with arguments"),
+        ("ndarray", huge_array, "numpy.ndarray(...) is not admitted"),
+        ("reconstruct", huge_reconstruct, "_reconstruct is admitted only"),
     ]:
         path = tmp_path / f"{name}.pk"
         path.write_bytes(stream)
