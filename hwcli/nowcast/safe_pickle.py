@@ -2,8 +2,9 @@
 
 Unpickling calls whatever functions a file names, so a plain `pickle.load` of an untrusted file
 is arbitrary code execution. This unpickler resolves only the few names numpy's own array
-pickles use (protocols 0 to 5, numpy 1 and 2 module paths), wraps the two that take open-ended
-arguments, and refuses everything else, out-of-band buffers and persistent ids included.
+pickles use (protocols 0 to 5, numpy 1 and 2 module paths), narrows those that would take
+open-ended arguments to what numpy passes them, and refuses everything else, out-of-band buffers
+and persistent ids included.
 """
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ import pickle
 from pathlib import Path
 
 import numpy as np
+
+try:  # numpy 2 moved numpy.core to numpy._core
+    from numpy._core import multiarray, numeric
+except ImportError:  # pragma: no cover - numpy 1.26
+    from numpy.core import multiarray, numeric
 
 from hwcli.errors import InputError
 
@@ -56,14 +62,10 @@ def _reconstruct(subtype, shape, dtype):
     shape would allocate memory, uninitialised, on a tiny file's say-so."""
     if subtype is not _ndarray or tuple(shape) != (0,) or dtype not in (b"b", "b"):
         raise Refused("_reconstruct is admitted only as numpy's array pickles use it")
-    from numpy._core import multiarray
-
     return multiarray._reconstruct(np.ndarray, (0,), b"b")
 
 
 def _numpy_globals() -> dict[tuple[str, str], object]:
-    from numpy._core import numeric
-
     names = {
         ("numpy", "ndarray"): _ndarray,
         ("numpy", "dtype"): _dtype,
