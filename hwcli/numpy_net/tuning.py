@@ -73,6 +73,8 @@ def search(
     on_step: Callable[[Step], None] | None = None,
 ) -> Search:
     """Train one net per setting, each from the same seed; keep the best on validation accuracy."""
+    if not settings:
+        raise ValueError("search needs at least one setting")
     trials: list[Trial] = []
     best: TrainedNet | None = None
     for number, params in enumerate(settings, start=1):
@@ -83,6 +85,4 @@ def search(
             best = trained
         if on_trial is not None:
             on_trial(trial)
-    if best is None:
-        raise ValueError("search needs at least one setting")
     return Search(trials, best)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hwcli import render
@@ -123,11 +124,11 @@ def result_views(data: Dataset, trained: TrainedNet, test_acc: float, files: lis
         f"batch {p.batch_size}\n{trained.epochs} epochs, {trained.num_iters:,} iterations "
         f"in {trained.seconds:.1f} s ({seen / max(trained.seconds, 1e-9):,.0f} samples/s)"
     )
-    views.append(f"[bold]A {shape} net[/] on {data.source}")
+    views.append(f"[bold]A {shape} net[/] on {escape(data.source)}")
     views.append(render.table(None, ["split", ("samples", "right"), ("accuracy", "right")], rows))
     views.append(f"[dim]{details}[/]")
     if files:
-        views.append("wrote " + ", ".join(str(f) for f in files))
+        views.append(escape("wrote " + ", ".join(str(f) for f in files)))
     return views
 
 

@@ -136,9 +136,14 @@ def test_corrupt_mnist_files_are_one_line_errors(cli, tmp_path):
 
 
 def test_mnist_files_train_end_to_end(cli, tmp_path):
-    write_mnist(tmp_path, n_train=300, n_test=50, gz=False)
-    answer = cli("train-numpy", "--dataset", "mnist", "--data-dir", tmp_path, "--iters", "3", "--json").json()
+    folder = tmp_path / "mnist [v1]"  # brackets are Rich markup: the name must still print as it is
+    folder.mkdir()
+    write_mnist(folder, n_train=300, n_test=50, gz=False)
+    answer = cli("train-numpy", "--dataset", "mnist", "--data-dir", folder, "--iters", "3", "--json").json()
     assert answer["dataset"]["test"] == 50 and answer["dataset"]["input_size"] == 784
+    result = cli("train-numpy", "--dataset", "mnist", "--data-dir", folder, "--iters", "3", "--out", folder / "[out]")
+    assert result.code == 0, result.err
+    assert "mnist [v1]" in result.out and "[out]/weights.npz" in result.out.replace("\n", "")
 
 
 def test_a_user_error_in_a_real_process_has_no_traceback():
