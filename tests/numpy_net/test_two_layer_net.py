@@ -117,6 +117,18 @@ def test_eval_numerical_gradient_on_the_net_directly(reg):
         assert rel_error(numerical, grads[name]) < 1e-8
 
 
+def test_the_notebooks_gradient_check_call_runs_as_written(capsys):
+    net, X, y = toy_model_and_data()
+    loss, grads = net.loss(X, y, reg=0.05)
+    for param_name in grads:
+        f = lambda W: net.loss(X, y, reg=0.05)[0]  # noqa: E731
+        param_grad_num = eval_numerical_gradient(f, net.params[param_name], verbose=False)
+        assert rel_error(param_grad_num, grads[param_name]) < 1e-8
+    assert capsys.readouterr().out == ""
+    eval_numerical_gradient(f, net.params["b2"], verbose=True)
+    assert len(capsys.readouterr().out.splitlines()) == 3  # one line per entry of b2
+
+
 def test_eval_numerical_gradient_of_a_known_function():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     assert np.allclose(eval_numerical_gradient(lambda v: float(np.sum(v**3)), x), 3 * x**2, rtol=1e-8)
