@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1: steadier on a shared box)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--samples-per-month", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--notebook-batches", type=int, default=2, help="batches timed for the slow notebook pipeline")
     parser.add_argument("--models", default="ff,cnn,gru")
     args = parser.parse_args()
