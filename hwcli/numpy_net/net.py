@@ -45,8 +45,7 @@ class TwoLayerNet:
         """Class scores (N, C) without `y`; with `y`, the tuple (loss, grads)."""
         if y is None:
             return self._scores(X)
-        loss, grads, _ = self._loss_grads_scores(X, y, reg)
-        return loss, grads
+        return self._loss_and_grads(X, y, reg)
 
     def predict(self, X) -> np.ndarray:
         """The most likely class of each row of X."""
@@ -69,8 +68,10 @@ class TwoLayerNet:
     ) -> dict:
         """Minibatch SGD (with momentum if asked), the learning rate decayed once per epoch.
 
-        Returns the course's history dict: `loss_history` (every iteration), `train_acc_history`
-        (over each epoch's batches, as they were seen) and `val_acc_history` (at each epoch's end),
+        Each step calls `self.loss`, as the course's loop does (so a subclass, or `hw4 check-net`,
+        sees every step). Returns the course's history dict: `loss_history` (every iteration),
+        `train_acc_history` (on the epoch's last batch, as the course measures it) and
+        `val_acc_history` (at each epoch's end),
         plus `learning_rate_history` (per epoch) and `stopped`: None, or why training stopped early.
         A loss that turns NaN or infinite, or grows DIVERGED-fold, stops training and puts back the
         weights of the epoch with the best validation accuracy so far (the initial weights before
@@ -85,14 +86,13 @@ class TwoLayerNet:
         val_acc_history: list[float] = []
         learning_rate_history: list[float] = []
         stopped = None
-        epoch_correct = epoch_seen = 0
         batches = _minibatches(num_train, batch_size)
 
         for it in range(num_iters):
             batch = next(batches)
             X_batch, y_batch = X[batch], y[batch]
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-                loss, grads, scores = self._loss_grads_scores(X_batch, y_batch, reg)
+                loss, grads = self.loss(X_batch, y_batch, reg=reg)
             if not np.isfinite(loss) or (loss_history and loss > DIVERGED * loss_history[0]):
                 first = f", from {loss_history[0]:.3g} at the first" if loss_history else ""
                 stopped = (f"the loss became {loss:.3g} at iteration {it + 1} of {num_iters}{first} "
@@ -111,16 +111,13 @@ class TwoLayerNet:
                 else:
                     param -= step
 
-            epoch_correct += int(np.count_nonzero(scores.argmax(axis=1) == y_batch))
-            epoch_seen += len(batch)
             if (it + 1) % iterations_per_epoch == 0:
-                train_acc_history.append(epoch_correct / epoch_seen)
+                train_acc_history.append(self.accuracy(X_batch, y_batch))
                 val_acc_history.append(self.accuracy(X_val, y_val))
                 learning_rate_history.append(learning_rate)
                 if val_acc_history[-1] > best_val_acc:
                     best_val_acc, best_params = val_acc_history[-1], self._copy_params()
                 learning_rate *= learning_rate_decay
-                epoch_correct = epoch_seen = 0
 
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:f}")  # the course's opt-in log
@@ -158,8 +155,8 @@ class TwoLayerNet:
         scores += p["b2"]
         return scores
 
-    def _loss_grads_scores(self, X, y, reg):
-        """One forward and backward pass; the scores come back too, for the training accuracy."""
+    def _loss_and_grads(self, X, y, reg):
+        """One forward and backward pass."""
         W1, b1, W2, b2 = (self.params[name] for name in PARAM_NAMES)
         n = X.shape[0]
         rows = np.arange(n)
@@ -192,7 +189,7 @@ class TwoLayerNet:
         if reg:
             grads["W1"] += reg * W1
             grads["W2"] += reg * W2
-        return loss, grads, scores
+        return loss, grads
 
     def _copy_params(self) -> dict[str, np.ndarray]:
         return {name: p.copy() for name, p in self.params.items()}

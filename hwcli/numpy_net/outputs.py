@@ -99,7 +99,7 @@ def loss_figure(loss_history: list[float]):
 def accuracy_figure(history: dict):
     fig, ax = _figure(7, 4)
     epochs = np.arange(1, len(history["val_acc_history"]) + 1)
-    ax.plot(epochs, history["train_acc_history"], marker=".", label="train (batches of the epoch)")
+    ax.plot(epochs, history["train_acc_history"], marker=".", label="train (the epoch's last batch)")
     ax.plot(epochs, history["val_acc_history"], marker=".", label="validation")
     ax.set(title="Classification accuracy", xlabel="epoch", ylabel="accuracy")
     ax.grid(alpha=0.3)

@@ -220,3 +220,11 @@ def test_the_reference_agrees_with_the_projects_numpy_net():
     expected = ref.grads(problem["params"], X, y, reg)
     for name in ref.PARAM_NAMES:
         assert ref.rel_error(grads[name], expected[name]) < 1e-10
+
+
+def test_the_projects_own_numpy_net_passes_every_task(cli):
+    """hwcli.numpy_net is the course's interface: its train calls self.loss, as the starter's does."""
+    from conftest import REPO
+
+    result = cli("check-net", REPO / "hwcli" / "numpy_net" / "net.py", "--json")
+    assert result.code == 0, result.out
