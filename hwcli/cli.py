@@ -408,7 +408,7 @@ def train_nowcast(
     from hwcli.nowcast.data import load_data
     from hwcli.nowcast.synthetic import make_data
     from hwcli.nowcast.train import Run, TrainingInterrupted, resolve_device, train_models
-    from hwcli.nowcast.views import TrainingProgress, results_table
+    from hwcli.nowcast.views import TrainingProgress, interrupted_line, results_table
 
     target = resolve_device(device)
     if threads is not None:
@@ -423,11 +423,7 @@ def train_nowcast(
         with TrainingProgress(render.err_console if json else render.console) as progress:
             report = train_models(data, names, config, Run(target, amp, out, resume), progress)
     except TrainingInterrupted as stop:
-        kept = ""
-        if stop.out_dir is not None and stop.best_epoch:
-            kept = (f"; kept {stop.out_dir / 'best.pt'} (epoch {stop.best_epoch}) and metrics.csv;"
-                    " run the same command with --resume to continue")
-        render.error_line(f"interrupted: {stop.model} after {stop.epochs_done} epochs{kept}")
+        render.error_line(interrupted_line(stop))
         return 130
     if json:
         render.print_json(report)

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hwcli import render
-from hwcli.nowcast.train import EpochMetrics, NowcastReport, Observer
+from hwcli.nowcast.train import EpochMetrics, NowcastReport, Observer, TrainingInterrupted
 
 SYNTHETIC_NOTE = "synthetic data made up by hw4 nowcast-data, not the course's (non-public) data"
 
@@ -50,6 +50,15 @@ class TrainingProgress(Observer):
         )
         self.epoch = metrics.epoch + 1
         self._new_task()
+
+
+def interrupted_line(stop: TrainingInterrupted) -> str:
+    """What Ctrl-C left behind, and how to go on."""
+    kept = ""
+    if stop.out_dir is not None and stop.best_epoch:
+        kept = (f"; kept {stop.out_dir / 'best.pt'} (epoch {stop.best_epoch}) and metrics.csv;"
+                " run the same command with --resume to continue")
+    return f"interrupted: {stop.model} after {stop.epochs_done} epochs{kept}"
 
 
 def results_table(report: NowcastReport):
