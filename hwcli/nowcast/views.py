@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from hwcli import render
 from hwcli.nowcast.train import EpochMetrics, NowcastReport, Observer, TrainingInterrupted
@@ -61,7 +62,7 @@ def interrupted_line(stop: TrainingInterrupted) -> str:
     return f"interrupted: {stop.model} after {stop.epochs_done} epochs{kept}"
 
 
-def results_table(report: NowcastReport):
+def results_table(report: NowcastReport) -> Table:
     rows = [
         (r.model, r.params, r.train_mse, r.val_mse, r.test_mse, r.best_epoch, round(r.samples_per_sec))
         for r in report.models
@@ -79,7 +80,7 @@ def results_table(report: NowcastReport):
     return render.table("Rain nowcasting", columns, rows, caption)
 
 
-def dataset_table(written, out_dir) -> object:
+def dataset_table(written, out_dir) -> Table:
     rows = [
         (w.month, w.features_file.name, w.labels_file.name, w.entries, f"{w.rain_fraction_zero:.0%}",
          w.rain_mean, w.rain_max)
