@@ -126,6 +126,8 @@ def load_month(data_dir: Path, month: int, drop_nonfinite: bool = False) -> tupl
             f"{path}: {count} of {len(bad)} entries hold NaN or infinite values; "
             "pass --drop-nonfinite to drop them"
         )
+    if not bad.any():
+        return features, labels, 0
     if bad.all():
         raise InputError(f"{f_path}: every entry holds NaN or infinite values")
     return features[~bad], labels[~bad], int(bad.sum())

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -355,7 +355,7 @@ def baseline(data: NowcastData) -> Baseline:
 
 def train_models(
     data: NowcastData,
-    models: list[str],
+    models: Sequence[str],
     config: TrainConfig,
     run: Run = Run(),
     observer: Observer = Observer(),
