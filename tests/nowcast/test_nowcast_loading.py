@@ -204,6 +204,14 @@ def test_non_finite_entries_are_counted_and_refused_or_dropped(cli, tmp_path):
     assert "3 non-finite entries dropped" in data.describe()
 
 
+def test_a_month_with_nothing_finite_left_is_refused_even_when_dropping(tmp_path):
+    features, labels = random_month(3)
+    features[:, 0, 0, 0, 0] = np.nan
+    write_month(tmp_path, 6, features, labels)
+    with pytest.raises(InputError, match="features-m6.pk: every entry holds NaN or infinite values"):
+        load_month(tmp_path, 6, drop_nonfinite=True)
+
+
 def test_nan_labels_alone_name_the_labels_file(tmp_path):
     features, labels = random_month(5)
     labels[0, 0] = np.inf
