@@ -277,7 +277,8 @@ def train_numpy(
         raise InputError("--epochs and --iters: give one of them, not both")
 
     from hwcli.numpy_net.data import load_dataset
-    from hwcli.numpy_net.outputs import make_out_dir, write_outputs
+    from hwcli.files import make_out_dir
+    from hwcli.numpy_net.outputs import write_outputs
     from hwcli.numpy_net.tuning import candidates, search
     from hwcli.numpy_net.training import train_on
 
@@ -509,7 +510,7 @@ def report(
 ) -> None:
     """The whole worked answer sheet (T1, T2, OT1, T3) as Markdown, every number computed."""
     from hwcli import __version__
-    from hwcli.checking.files import write_text_atomically
+    from hwcli.files import write_text
     from hwcli.checking.report import answer_sheet, files_folder, markdown, summary
 
     if not train and (mnist_dir or nowcast_dir):
@@ -528,7 +529,7 @@ def report(
             sections.append(nowcast_section(folder, nowcast_dir, progress))
     sheet = answer_sheet(training=sections)
     text = markdown(sheet, __version__, out.parent)
-    write_text_atomically(out, text)
+    write_text(out, text)
     if json:
         render.print_json({"out": str(out), **summary(sheet)})
         return

@@ -13,7 +13,7 @@ from hwcli.basics.residual import T1_DEFAULTS
 from hwcli.checking.questions import (
     RELATIVE_TOLERANCE, Answer, Mistake, Question, agrees, all_questions, follow_through, size_text,
 )
-from hwcli.checking.files import write_text_atomically
+from hwcli.files import write_text
 from hwcli.errors import InputError
 from hwcli.render import num
 
@@ -72,7 +72,7 @@ def template(t1_values: dict[str, float] | None = None) -> str:
 
 def write_template(path: Path, t1_values: dict[str, float] | None = None) -> None:
     """Write the template to a new file, never over an existing one."""
-    write_text_atomically(path, template(t1_values), overwrite=False)
+    write_text(path, template(t1_values), overwrite=False)
 
 
 # ---------------------------------------------------------------- reading the answers

@@ -16,7 +16,8 @@ def numpy_section(folder: Path, mnist_dir: Path | None = None, seed: int = 0) ->
     """Part 2: the numpy net at `hw4 train-numpy`'s defaults, on the digits or on MNIST."""
     from hwcli.numpy_net.config import DEFAULTS
     from hwcli.numpy_net.data import load_dataset
-    from hwcli.numpy_net.outputs import make_out_dir, write_outputs
+    from hwcli.files import make_out_dir
+    from hwcli.numpy_net.outputs import write_outputs
     from hwcli.numpy_net.training import train_on
     from hwcli.numpy_net.views import summary
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from hwcli.nowcast.atomic import write_atomically
+from hwcli.files import save_png
 
 
 def _figure(columns: int):
@@ -14,12 +14,6 @@ def _figure(columns: int):
     from matplotlib.figure import Figure  # a bare Figure: no global pyplot state to leak
 
     return Figure(figsize=(5 * columns, 4), layout="constrained")
-
-
-def _save(path: Path, figure) -> None:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    write_atomically(path, lambda f: f.write(buffer.getbuffer()))
 
 
 def plot_curves(path: Path, model: str, history) -> None:
@@ -37,7 +31,7 @@ def plot_curves(path: Path, model: str, history) -> None:
 
     for axes in (loss_axes, lr_axes):
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _save(path, figure)
+    save_png(path, figure)
 
 
 def plot_predictions(path: Path, model: str, predicted, true) -> None:
@@ -50,4 +44,4 @@ def plot_predictions(path: Path, model: str, predicted, true) -> None:
     axes.plot([0, top], [0, top], color="grey", linewidth=1, label="perfect")
     axes.set(title=f"{model}: test set", xlabel="true rainfall (mm/h)", ylabel="predicted rainfall (mm/h)")
     axes.legend()
-    _save(path, figure)
+    save_png(path, figure)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED
-from hwcli.nowcast.atomic import make_out_dir, write_atomically
+from hwcli.files import atomic_write, make_out_dir, write_text
 from hwcli.nowcast.data import (
     GRID, STEPS, SYNTHETIC_MARKER, TEST_MONTHS, TRAIN_MONTHS, VAL_MONTHS, NowcastData, Split, features_path,
     labels_path,
@@ -113,12 +113,13 @@ def write_dataset(
     make_out_dir(out_dir)
     note = (f"Synthetic nowcasting data made by `hw4 nowcast-data --samples-per-month {samples_per_month}"
             f" --seed {seed}`.\nIt is made up, not observed: not the course's data.\n")
-    write_atomically(out_dir / SYNTHETIC_MARKER, lambda f: f.write(note.encode()))
+    write_text(out_dir / SYNTHETIC_MARKER, note)
     written = []
     for month in MONTHS:
         features, labels = make_month(samples_per_month, month, seed)
         for path, array in ((features_path(out_dir, month), features), (labels_path(out_dir, month), labels)):
-            write_atomically(path, lambda f, a=array: pickle.dump(a, f, protocol=4))
+            with atomic_write(path) as f:
+                pickle.dump(array, f, protocol=4)
         written.append(
             MonthWritten(
                 month=month,

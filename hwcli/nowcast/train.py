@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from hwcli.errors import InputError
-from hwcli.nowcast.atomic import make_out_dir, write_atomically
+from hwcli.files import atomic_write, make_out_dir, write_text
 from hwcli.nowcast.config import TrainConfig, custom_lr
 from hwcli.nowcast.data import NowcastData, Normalisation, baseline_mse, fit_normalisation, majority_value
 from hwcli.nowcast.models import build_model, count_params, model_inputs
@@ -180,12 +180,8 @@ def train_epoch(model, optimizer, x, y, config: TrainConfig, device, amp: bool, 
 
 
 def save_checkpoint(path: Path, checkpoint: dict) -> None:
-    def write(f):
-        buffer = io.BytesIO()
-        torch.save(checkpoint, buffer)
-        f.write(buffer.getbuffer())
-
-    write_atomically(path, write)
+    with atomic_write(path) as f:
+        torch.save(checkpoint, f)
 
 
 def _load_failure(error: Exception) -> str:
@@ -225,7 +221,7 @@ def write_metrics_csv(path: Path, history: list[EpochMetrics]) -> None:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([f.name for f in fields(EpochMetrics)])
     writer.writerows([getattr(m, f.name) for f in fields(EpochMetrics)] for m in history)
-    write_atomically(path, lambda f: f.write(text.getvalue().encode()))
+    write_text(path, text.getvalue())
 
 
 @dataclass
@@ -268,6 +264,8 @@ def train_model(
 ) -> ModelResult:
     """Train one model, keep its best validation checkpoint, evaluate the test split once with it."""
     device, amp, out_dir = run.device, run.amp, run.out_dir
+    if out_dir is not None:
+        make_out_dir(out_dir)
     torch.manual_seed(config.seed)
     model = build_model(config.model).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type == "cuda")

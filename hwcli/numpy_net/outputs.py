@@ -6,17 +6,13 @@ interrupted run never leaves a half-written file behind.
 from __future__ import annotations
 
 import csv
-import io
 import math
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import numpy as np
 
-from hwcli.errors import InputError
+from hwcli.files import atomic_write, make_out_dir, save_png
 from hwcli.numpy_net.data import Dataset
 from hwcli.numpy_net.training import TrainedNet, iterations_per_epoch
 
@@ -25,39 +21,6 @@ METRICS = "metrics.csv"
 LOSS_PLOT = "loss.png"
 ACCURACY_PLOT = "accuracy.png"
 WEIGHTS_PLOT = "first_layer_weights.png"
-
-
-@contextmanager
-def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
-    """A file object for `path` whose content replaces `path` only once the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as f:
-            yield f
-        os.chmod(tmp, _new_file_mode())  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _new_file_mode() -> int:
-    """The mode open() would give a new file: 0o666 less the umask, which only os.umask reveals."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def make_out_dir(out_dir: Path) -> Path:
-    """Create out_dir if needed (before training, so a bad --out costs no training time)."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"--out {out_dir}: cannot create the directory: {e.strerror or e}") from None
-    if not os.access(out_dir, os.W_OK):
-        raise InputError(f"--out {out_dir}: the directory is not writable")
-    return out_dir
 
 
 def write_outputs(out_dir: Path, trained: TrainedNet, dataset: Dataset) -> list[Path]:
@@ -69,9 +32,9 @@ def write_outputs(out_dir: Path, trained: TrainedNet, dataset: Dataset) -> list[
         np.savez(f, **trained.net.params, mean_image=dataset.mean_image, pixel_scale=dataset.pixel_scale)
     with atomic_write(metrics_path, "w") as f:
         write_metrics_csv(f, trained, len(dataset.train.y))
-    _save_figure(loss_path, loss_figure(trained.history["loss_history"]))
-    _save_figure(accuracy_path, accuracy_figure(trained.history))
-    _save_figure(grid_path, weights_figure(trained.net.params["W1"], dataset.image_shape))
+    save_png(loss_path, loss_figure(trained.history["loss_history"]))
+    save_png(accuracy_path, accuracy_figure(trained.history))
+    save_png(grid_path, weights_figure(trained.net.params["W1"], dataset.image_shape))
     return paths
 
 
@@ -134,8 +97,3 @@ def _figure(width: float, height: float):
     return fig, fig.subplots()
 
 
-def _save_figure(path: Path, fig) -> None:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    with atomic_write(path) as f:
-        f.write(buffer.getvalue())
