@@ -503,7 +503,8 @@ def report(
     train: Annotated[bool, typer.Option(
         "--train", help="Also train the numpy net and the nowcasting models; plots go beside the report.")] = False,
     mnist_dir: Annotated[Optional[Path], typer.Option(
-        "--mnist-dir", help="With --train: MNIST's IDX files for the numpy net (default: the bundled digits).")] = None,
+        "--mnist-dir", help="With --train: MNIST's IDX files for the numpy net (default: the bundled digits); "
+        "a folder with only the t10k pair is carved into all three splits.")] = None,
     nowcast_dir: Annotated[Optional[Path], typer.Option(
         "--nowcast-dir", help="With --train: the course's nowcasting pickles (default: synthetic data).")] = None,
     json: Json = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_user_error, run_hw4
+from conftest import MNIST_DIR, assert_user_error, run_hw4
 from hwcli.checking.report import answer_sheet, markdown
 
 
@@ -119,3 +119,13 @@ def test_train_puts_both_sections_and_their_plots_in_the_report(cli, tmp_path, m
     assert result.json()["training"] == {"numpy": {"ran": "numpy"}, "nowcast": {"ran": "nowcast"}}
     text = out.read_text()
     assert "![numpy](sheet-files/numpy.png)" in text and f"nowcast results, from {tmp_path}" in text
+
+
+@pytest.mark.skipif(not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists(),
+                    reason=f"the MNIST test files are not in {MNIST_DIR}")
+def test_report_trains_on_a_folder_with_only_the_mnist_test_pair(tmp_path):
+    from hwcli.checking.training import numpy_section
+
+    section = numpy_section(tmp_path, MNIST_DIR)
+    assert "all three splits carved from them" in section.markdown
+    assert section.results["test_acc"] > 0.93
