@@ -19,13 +19,14 @@ try:  # Typer >= 0.22 vendors click; older releases depend on it
 except ImportError:  # pragma: no cover
     from click.exceptions import ClickException
 
-app = typer.Typer(
+APP_SETTINGS = dict(
     name="hw4",
     help="Compute, explain, check and train everything in Homework 4 (neural networks).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app = typer.Typer(**APP_SETTINGS)
 
 Json = Annotated[bool, typer.Option("--json", help="Print the results as one JSON object on stdout.")]
 
@@ -540,9 +541,24 @@ def report(
     render.console.print(f"\nwrote {out}", style="bold")
 
 
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command asked for: Typer builds every registered command's options
+    before it runs one, and the trainers' many options would slow `hw4 shapes` down."""
+    asked = next((arg for arg in argv if not arg.startswith("-")), None)
+    chosen = [c for c in app.registered_commands
+              if (c.name or typer.main.get_command_name(c.callback.__name__)) == asked]
+    if not chosen:  # no command, --help, --version, or a typo: the whole app answers
+        return app
+    lean = typer.Typer(**APP_SETTINGS)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the app; user errors become one line on stderr and exit status 2."""
-    command = typer.main.get_command(app)
+    argv = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(_app_for(argv))
     try:
         result = command.main(args=argv, prog_name="hw4", standalone_mode=False)
     except InputError as e:
