@@ -512,8 +512,8 @@ def report(
 ) -> None:
     """The whole worked answer sheet (T1, T2, OT1, T3) as Markdown, every number computed."""
     from hwcli import __version__
-    from hwcli.files import write_text
     from hwcli.checking.report import answer_sheet, files_folder, markdown, summary
+    from hwcli.files import write_text
 
     if not train and (mnist_dir or nowcast_dir):
         raise InputError("--mnist-dir and --nowcast-dir are for --train")

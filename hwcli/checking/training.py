@@ -14,8 +14,8 @@ from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED, MODEL_NAMES  
 
 def numpy_section(folder: Path, mnist_dir: Path | None = None, seed: int = 0) -> TrainingSection:
     """Part 2: the numpy net at `hw4 train-numpy`'s defaults, on the digits or on MNIST."""
-    from hwcli.numpy_net.config import DEFAULTS
     from hwcli.files import make_out_dir
+    from hwcli.numpy_net.config import DEFAULTS
     from hwcli.numpy_net.data import find_idx, load_dataset
     from hwcli.numpy_net.outputs import write_outputs
     from hwcli.numpy_net.training import train_on
