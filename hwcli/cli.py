@@ -277,11 +277,11 @@ def train_numpy(
     if iters is not None and ctx.get_parameter_source("epochs").name != "DEFAULT":
         raise InputError("--epochs and --iters: give one of them, not both")
 
-    from hwcli.numpy_net.data import load_dataset
     from hwcli.files import make_out_dir
+    from hwcli.numpy_net.data import load_dataset
     from hwcli.numpy_net.outputs import write_outputs
-    from hwcli.numpy_net.tuning import candidates, search
     from hwcli.numpy_net.training import train_on
+    from hwcli.numpy_net.tuning import candidates, search
 
     if out is not None:
         make_out_dir(out)

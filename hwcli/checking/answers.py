@@ -13,8 +13,8 @@ from hwcli.basics.residual import T1_DEFAULTS
 from hwcli.checking.questions import (
     RELATIVE_TOLERANCE, Answer, Mistake, Question, agrees, all_questions, follow_through, size_text,
 )
-from hwcli.files import write_text
 from hwcli.errors import InputError
+from hwcli.files import write_text
 from hwcli.render import num
 
 UNANSWERED = ""  # the template's blank: a key left "" is skipped, like an absent one

@@ -1,7 +1,6 @@
 """PNG plots of a training run, written atomically. Matplotlib without a display."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from hwcli.files import save_png

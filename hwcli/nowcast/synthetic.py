@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED
 from hwcli.files import atomic_write, make_out_dir, write_text
+from hwcli.nowcast import DEFAULT_SAMPLES_PER_MONTH, DEFAULT_SEED
 from hwcli.nowcast.data import (
     GRID, STEPS, SYNTHETIC_MARKER, TEST_MONTHS, TRAIN_MONTHS, VAL_MONTHS, NowcastData, Split, features_path,
     labels_path,

@@ -22,7 +22,7 @@ from torch import nn
 from hwcli.errors import InputError
 from hwcli.files import atomic_write, make_out_dir, write_text
 from hwcli.nowcast.config import TrainConfig, custom_lr
-from hwcli.nowcast.data import NowcastData, Normalisation, baseline_mse, fit_normalisation, majority_value
+from hwcli.nowcast.data import Normalisation, NowcastData, baseline_mse, fit_normalisation, majority_value
 from hwcli.nowcast.models import build_model, count_params, model_inputs
 
 EVAL_BATCH = 8192

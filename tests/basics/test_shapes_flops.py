@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from conftest import assert_user_error
 from hwcli.basics.costs import cost_report
 from hwcli.basics.crosscheck import run_in_torch
-from hwcli.basics.network import Layer, Network, network_from_dict, t2_network
+from hwcli.basics.network import Layer, network_from_dict, t2_network
 from hwcli.basics.shapes import feature_map_sizes, output_length
 from hwcli.errors import InputError
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import assert_user_error, run_hw4
-from hwcli.checking.answers import _number, _size, check_answers, grade, parse_answers, template
+from hwcli.checking.answers import _number, _size, grade, parse_answers, template
 from hwcli.checking.questions import all_questions, t1_questions
 
 ANSWERS = Path(__file__).with_name("answers")
