@@ -308,25 +308,32 @@ def _station_children(station: Value, stations: dict[int, Value]) -> list[tuple[
 
 
 def _chain_rule(output: Value, leaf: Value, children: dict[int, list]) -> ChainRule:
+    """The first MAX_PATHS paths from the output down to `leaf`, and how many others there are.
+
+    Paths can double at every statement, so they are counted, never all walked.
+    """
     paths: list[ChainPath] = []
-    omitted = 0
+    counts: dict[int, int] = {}
+
+    def count(node: Value) -> int:  # paths from node down to leaf, memoised
+        if node is leaf:
+            return 1
+        if id(node) not in counts:
+            counts[id(node)] = sum(count(child) for child, _ in children.get(id(node), ()))
+        return counts[id(node)]
 
     def walk(node: Value, links: tuple[ChainLink, ...]) -> None:
-        nonlocal omitted
         if node is leaf:
-            if len(paths) < MAX_PATHS:
-                paths.append(ChainPath(links, math.prod(link.factor for link in links)))
-            else:
-                omitted += 1
+            paths.append(ChainPath(links, math.prod(link.factor for link in links)))
             return
         for child, factor in children.get(id(node), ()):
-            walk(child, links + (ChainLink(node.label, child.label, factor),))
+            if len(paths) == MAX_PATHS:
+                return
+            if count(child):
+                walk(child, links + (ChainLink(node.label, child.label, factor),))
 
-    if output is leaf:
-        paths.append(ChainPath((), 1.0))
-    else:
-        walk(output, ())
-    return ChainRule(leaf.label, tuple(paths), omitted, leaf.grad)
+    walk(output, ())
+    return ChainRule(leaf.label, tuple(paths), count(output) - len(paths), leaf.grad)
 
 
 def central_differences(program_text: str, inputs: dict[str, float], h: float = 1e-6) -> dict[str, float]:

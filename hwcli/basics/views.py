@@ -45,7 +45,7 @@ def grad_view(result, verification=None) -> list:
             lines.append(f"{lead} = " + " + ".join(factor(p.product) for p in rule.paths))
             lines.append(f" = {num(rule.total)}\n", style="bold")
         if rule.omitted_paths:
-            lines.append(f"   (and {rule.omitted_paths} more paths, included in the total)\n", style="dim")
+            lines.append(f"   (and {rule.omitted_paths:,} more paths, included in the total)\n", style="dim")
         lines.append("\n")
     lines.rstrip()
     gradients = table("Gradients of the output", ["input", ("value", "right"), (f"∂{out}/∂input", "right")],

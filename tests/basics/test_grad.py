@@ -199,3 +199,12 @@ def test_cli_grad_expr_with_set(cli):
 ])
 def test_cli_grad_errors(cli, args, fragments):
     assert_user_error(cli("grad", *args), *fragments)
+
+
+def test_paths_that_double_at_every_statement_are_counted_not_walked():
+    # each s_k reaches s_(k-1) twice (through relu(s_(k-1)) and directly): 2**40 paths down to a
+    program = "s0 = a; " + "; ".join(f"s{k} = relu(s{k - 1}) + s{k - 1}" for k in range(1, 41))
+    r = gradients(program, {"a": 1.0})
+    rule = r.chain_rules[0]
+    assert len(rule.paths) == 32 and rule.omitted_paths == 2**40 - 32
+    assert rule.total == r.gradients["a"] == 2.0**40
