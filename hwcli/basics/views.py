@@ -32,7 +32,7 @@ def grad_view(result, verification=None) -> list:
         symbols = [" · ".join(_d(link.upper, link.lower) for link in p.links) for p in rule.paths]
         numbers = [" × ".join(factor(link.factor) for link in p.links) for p in rule.paths]
         lead = " " * len(f"∂{out}/∂{rule.input}")
-        if len(rule.paths) == 1:
+        if len(rule.paths) == 1 and not rule.omitted_paths:
             lines.append(f" = {symbols[0]}\n{lead} = {numbers[0]}")
             lines.append(f" = {num(rule.total)}\n", style="bold")
         else:
@@ -42,10 +42,12 @@ def grad_view(result, verification=None) -> list:
                 lines.append(f"{lead if i else ''} {'=' if i == 0 else '+'} {symbol}\n")
                 lines.append(f"{lead}     = {numbers_} = {num(path.product)}")
                 lines.append(f"   ({how})\n", style="dim")
-            lines.append(f"{lead} = " + " + ".join(factor(p.product) for p in rule.paths))
+            terms = [factor(p.product) for p in rule.paths]
+            if rule.omitted_paths:  # their sum is what the shown paths leave of the total
+                rest = rule.total - sum(p.product for p in rule.paths)
+                terms.append(f"[{rule.omitted_paths:,} more paths, not written out: {num(rest)}]")
+            lines.append(f"{lead} = " + " + ".join(terms))
             lines.append(f" = {num(rule.total)}\n", style="bold")
-        if rule.omitted_paths:
-            lines.append(f"   (and {rule.omitted_paths:,} more paths, included in the total)\n", style="dim")
         lines.append("\n")
     lines.rstrip()
     gradients = table("Gradients of the output", ["input", ("value", "right"), (f"∂{out}/∂input", "right")],
