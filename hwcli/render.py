@@ -61,21 +61,27 @@ def fmt(x: float, digits: int = 6) -> str:
 
 def table(
     title: str | None,
-    columns: Sequence[str | tuple[str, str]],
+    columns: Sequence[str | tuple],
     rows: Iterable[Sequence[Any]],
     caption: str | None = None,
 ) -> Table:
-    """A table with one row per item. A column is a header, or (header, 'right'|'left'|'center')."""
+    """A table with one row per item.
+
+    A column is a header, or (header, justify), or (header, justify, "whole" | max width).
+    Numbers (right-justified columns), the first column (names) and "whole" columns are never
+    cut or wrapped; other text wraps when the terminal is narrow, at `max width` if one is given.
+    """
     t = Table(title=title, caption=caption, title_justify="left", caption_justify="left",
-              box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_style="bold", caption_style="dim")
+              box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
+              title_style="bold", caption_style="dim")
     cells = [[cell if not isinstance(cell, (int, float)) else fmt(cell) for cell in row] for row in rows]
     for i, col in enumerate(columns):
-        header, justify = (col, "left") if isinstance(col, str) else col
+        header, justify, extra = (col, "left", None) if isinstance(col, str) else (*col, None)[:3]
         widest = max((len(str(row[i])) for row in cells if isinstance(row[i], str)), default=0)
-        # numbers and formulas are never cut; words may wrap when the terminal is narrow
-        keep_whole = justify == "right" or header.startswith("formula")
-        t.add_column(header, justify=justify, no_wrap=keep_whole,  # type: ignore[arg-type]
-                     min_width=widest if keep_whole else min(widest, 8))
+        whole = justify == "right" or i == 0 or extra == "whole"
+        t.add_column(header, justify=justify, no_wrap=whole,  # type: ignore[arg-type]
+                     min_width=widest if whole else min(widest, 8),
+                     max_width=extra if isinstance(extra, int) else None)
     for row in cells:
         t.add_row(*row)
     return t
@@ -96,5 +102,8 @@ def factor(x: float) -> str:
 
 
 def show(views: list) -> None:
-    for view in views:
+    """Print views one after another, a blank line between them."""
+    for i, view in enumerate(views):
+        if i:
+            console.print()
         console.print(view)

@@ -131,7 +131,13 @@ def parse_sides(text: str, known: list[str]) -> tuple[list[str], list[str]]:
     return sides[0], sides[1]
 
 
-def compare(costs: list[LayerCost], left: list[str], right: list[str]) -> Comparison:
+Region = tuple[str, tuple[int, int]]  # a chain's source, and its last layer's receptive field
+
+
+def compare(costs: list[LayerCost], left: list[str], right: list[str],
+            regions: tuple[Region | None, Region | None] | None = None) -> Comparison:
+    """Multiplies and parameters of two sums of layers. `regions` (see `chain_region`) decide the
+    conclusion: Inception's argument is about two chains that read the same region of one input."""
     by_name = {c.name: c for c in costs}
     m_left = sum(by_name[n].multiplies for n in left)
     m_right = sum(by_name[n].multiplies for n in right)
@@ -140,20 +146,39 @@ def compare(costs: list[LayerCost], left: list[str], right: list[str]) -> Compar
     m_ratio = m_right / m_left if m_left else float("inf")
     p_ratio = p_right / p_left if p_left else float("inf")
     lhs, rhs = "+".join(left), "+".join(right)
+    same_region = regions is not None and regions[0] is not None and regions[0] == regions[1]
     if m_left and p_left and m_left < m_right and p_left < p_right:
         conclusion = (f"{lhs} needs {1 - m_left / m_right:.0%} fewer multiplies and {1 - p_left / p_right:.0%} "
-                      f"fewer parameters than {rhs}: stacking small kernels is cheaper than one large kernel "
-                      f"over the same receptive field, which is the Inception v2 argument.")
+                      f"fewer parameters than {rhs}")
+        if same_region:
+            source, field = regions[0]
+            source = "the input" if source == "input" else source
+            conclusion += (f", and both read the same {field[0]}x{field[1]} region of {source}: stacking small "
+                           "kernels is cheaper than one large kernel, which is the Inception v2 argument.")
+        elif regions is not None:
+            conclusion += ("; but they are not two chains reading the same region of the same input, so this "
+                           "is not the Inception v2 comparison.")
+        else:
+            conclusion += "."
     else:
         conclusion = (f"{lhs} needs {m_left:,} multiplies and {p_left:,} parameters against {m_right:,} and "
                       f"{p_right:,} for {rhs}.")
     return Comparison(left, right, m_left, m_right, p_left, p_right, m_ratio, p_ratio, conclusion)
 
 
+def chain_region(network: Network, shapes: ShapeReport, names: list[str]) -> Region | None:
+    """Where a chain of layers (each reading the one before) starts, and what its end sees of it."""
+    if any(network.layer(after).source != before for before, after in zip(names, names[1:])):
+        return None
+    return network.layer(names[0]).source, shapes.layer(names[-1]).receptive_field
+
+
 def cost_report(network: Network, bias: bool = True, compare_spec: str | None = "A+B:D") -> CostReport:
-    costs = layer_costs(network, bias)
+    shapes = feature_map_sizes(network)
+    costs = layer_costs(network, bias, shapes)
     comparison = None
     if compare_spec:
         left, right = parse_sides(compare_spec, [c.name for c in costs])
-        comparison = compare(costs, left, right)
+        regions = (chain_region(network, shapes, left), chain_region(network, shapes, right))
+        comparison = compare(costs, left, right, regions)
     return CostReport(bias, costs, conventions(network, costs), comparison)

@@ -81,10 +81,11 @@ def output_length(n: int, layer: Layer, axis: int) -> AxisSize:
 
 
 def describe(layer: Layer) -> str:
-    """The layer in a few words; stride and padding appear in the formula beside it."""
+    """The layer in a few words: the filter count is the output's C, and stride and padding are
+    in the formula beside it."""
     kh, kw = layer.kernel
     if layer.is_conv:
-        text = f"conv {kh}x{kw}, {layer.filters} filters"
+        text = f"conv {kh}x{kw}"
         if layer.dilation != (1, 1):
             text += f", dilation {_pair_text(layer.dilation)}"
         return text + ("" if layer.bias else ", no bias")

@@ -77,27 +77,28 @@ def _hw(shape) -> str:
 def shapes_view(report, torch_shapes=None) -> list:
     from rich.text import Text
 
-    columns = ["name", "layer", "from", ("output", "right"), "formula (H and W)", ("RF", "right"), ("jump", "right")]
-    if torch_shapes is not None:
-        columns.append("torch")
-    rows = []
-    for layer in report.layers:
-        row = [layer.name, layer.description, layer.source, _hw(layer.shape), layer.formula,
-               _hw(layer.receptive_field), _hw(layer.effective_stride)]
-        if torch_shapes is not None:
-            got = tuple(torch_shapes[layer.name])
-            row.append(f"{_hw(got)} ✓" if got == tuple(layer.shape) else f"{_hw(got)} ✗ MISMATCH")
-        rows.append(row)
+    columns = ["name", ("layer", "left", 11), ("from", "left", "whole"), ("output", "right"), "formula (H and W)",
+               ("RF", "right"), ("jump", "right")]
+    rows = [[layer.name, layer.description, layer.source, _hw(layer.shape), layer.formula,
+             _hw(layer.receptive_field), _hw(layer.effective_stride)] for layer in report.layers]
     caption = "output: H x W x C; RF: receptive field on the input; jump: effective stride, in input pixels"
     views = [table(f"Feature maps (input {_hw(report.input)})", columns, rows, caption=caption)]
     notes = [f"{layer.name}: {layer.note}" for layer in report.layers if layer.note]
     if notes:
         views.append(Text("\n".join(f"note: {n}" for n in notes), style="yellow"))
+    if torch_shapes is not None:
+        views.append(table("Verification against torch",
+                           ["name", ("hw4", "right"), ("torch", "right"), "agree"],
+                           [[layer.name, _hw(layer.shape), _hw(torch_shapes[layer.name]),
+                             "✓" if tuple(torch_shapes[layer.name]) == tuple(layer.shape) else "✗ MISMATCH"]
+                            for layer in report.layers]))
     return views
 
 
 def flops_view(report, torch_flops=None) -> list:
+    from rich.console import Group
     from rich.panel import Panel
+    from rich.text import Text
 
     layers = report.layers
     total = lambda attr: sum(getattr(c, attr) for c in layers)  # noqa: E731
@@ -128,12 +129,12 @@ def flops_view(report, torch_flops=None) -> list:
     cmp = report.comparison
     if cmp is not None:
         lhs, rhs = "+".join(cmp.left), "+".join(cmp.right)
-        views.append(Panel(
-            f"multiplies: {lhs} = {cmp.multiplies_left:,}   {rhs} = {cmp.multiplies_right:,}   "
-            f"{rhs} / ({lhs}) = {cmp.multiplies_ratio:.4f}\n"
-            f"params:     {lhs} = {cmp.params_left:,}   {rhs} = {cmp.params_right:,}   "
-            f"{rhs} / ({lhs}) = {cmp.params_ratio:.4f}\n\n{cmp.conclusion}",
-            title=f"{lhs} against {rhs}", title_align="left"))
+        ratios = table(None, ["", (lhs, "right"), (rhs, "right"), (f"{rhs} / ({lhs})", "right")], [
+            ["multiplies", cmp.multiplies_left, cmp.multiplies_right, f"{cmp.multiplies_ratio:.4f}"],
+            ["parameters", cmp.params_left, cmp.params_right, f"{cmp.params_ratio:.4f}"],
+        ])
+        views.append(Panel(Group(ratios, Text(""), Text(cmp.conclusion)), title=f"{lhs} against {rhs}",
+                           title_align="left"))
     return views
 
 

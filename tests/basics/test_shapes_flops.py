@@ -40,7 +40,16 @@ def test_ot1_by_hand():
     assert (cmp.multiplies_left, cmp.multiplies_right) == (5_443_740, 6_912_000)
     assert (cmp.params_left, cmp.params_right) == (600, 760)
     assert cmp.multiplies_ratio == pytest.approx(6_912_000 / 5_443_740)
-    assert "fewer multiplies" in cmp.conclusion and "Inception" in cmp.conclusion
+    assert "fewer multiplies" in cmp.conclusion and "same 5x5 region of the input" in cmp.conclusion
+    assert "is the Inception v2 argument" in cmp.conclusion
+
+
+def test_only_chains_over_the_same_region_make_the_inception_argument():
+    # E (1x1 after D) is cheaper than B, and sees 5x5 of the input too, but it is not a chain from B's source
+    cmp = cost_report(t2_network(), compare_spec="E:B").comparison
+    assert "not the Inception v2 comparison" in cmp.conclusion
+    cmp = cost_report(t2_network(), compare_spec="B:D").comparison  # B alone reads A, not the input
+    assert "is the Inception v2 argument" not in cmp.conclusion
 
 
 def test_no_bias_counts():
@@ -266,3 +275,15 @@ def test_cli_flops_verify(cli):
 def test_cli_flops_bad_compare(cli):
     assert_user_error(cli("flops", "--compare", "A+Q:D"), "--compare", "no layer named 'Q'")
     assert_user_error(cli("flops", "--compare", "A+B"), "--compare", "A+B:D")
+
+
+def test_the_example_specs_load_and_t2_matches_the_built_in_figure():
+    from conftest import REPO
+    from hwcli.basics.network import load_network
+
+    t2 = load_network(REPO / "examples" / "t2.toml")
+    assert feature_map_sizes(t2).layers == feature_map_sizes(t2_network()).layers
+    assert cost_report(t2).comparison == cost_report(t2_network()).comparison
+    inception = load_network(REPO / "examples" / "inception-branches.toml")
+    measured = run_in_torch(inception)
+    assert all(measured[l.name][0] == l.shape for l in feature_map_sizes(inception).layers)
