@@ -202,7 +202,7 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
 
     named: list[Value] = []  # stations: values with a name, in the order they were made
     definitions: dict[int, tuple[ast.expr, dict]] = {}
-    labels_used = set(leaves)
+    labels_used = set(leaves) | {s.target for s in program.statements}  # generated labels avoid them
     shadowed_count: dict[str, int] = {}
 
     def unique(label: str) -> str:
@@ -227,7 +227,7 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
         definitions[id(value)] = (node, dict(env))
 
     env = evaluate(program, leaves, constant=Value, functions=FUNCTIONS, on_value=on_value)
-    _relabel_shadowed(named, shadowed_count, labels_used)
+    _relabel_shadowed(named, shadowed_count)
     output = env[program.output]
     backward(output)
 
@@ -251,7 +251,7 @@ def gradients(program_text: str, inputs: dict[str, float]) -> GradResult:
     )
 
 
-def _relabel_shadowed(named: list[Value], count: dict[str, int], used: set[str]) -> None:
+def _relabel_shadowed(named: list[Value], count: dict[str, int]) -> None:
     """A name assigned twice: its earlier values become name@1, name@2...; the last keeps the name."""
     seen: dict[str, int] = {}
     for v in named:

@@ -208,3 +208,10 @@ def test_paths_that_double_at_every_statement_are_counted_not_walked():
     rule = r.chain_rules[0]
     assert len(rule.paths) == 32 and rule.omitted_paths == 2**40 - 32
     assert rule.total == r.gradients["a"] == 2.0**40
+
+
+def test_a_pre_activation_label_never_takes_a_users_name():
+    r = gradients("x = relu(a*2); pre_x = x + 1", {"a": 1.0})
+    names = [s.name for s in r.forward]
+    assert len(names) == len(set(names)) == 3
+    assert names[0] == "pre_x#2" and names[-1] == "pre_x"
