@@ -2,6 +2,7 @@
 counting tools students meet (which disagree about bias, pooling and the factor 2)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hwcli.basics.network import Network
@@ -98,16 +99,11 @@ def layer_costs(network: Network, bias: bool = True, shapes: ShapeReport | None 
     return rows
 
 
-def conventions(network: Network, costs: list[LayerCost]) -> list[Convention]:
+def conventions(shapes: ShapeReport, costs: list[LayerCost]) -> list[Convention]:
     """The same network as each popular counter reports it."""
     macs = sum(c.macs for c in costs)
     bias = sum(c.bias_additions for c in costs)
-    pool_inputs = 0
-    shapes = {"input": network.input, **{c.name: c.shape for c in costs}}
-    for layer in network.layers:
-        if not layer.is_conv:
-            h, w, c = shapes[layer.source]
-            pool_inputs += h * w * c
+    pool_inputs = sum(math.prod(layer.input_shape) for layer in shapes.layers if layer.type != "conv")
     return [
         Convention("thop / fvcore", "MACs, bias not counted, pooling not counted", macs),
         Convention("torchinfo (mult-adds)", "MACs plus one per bias addition", macs + bias),
@@ -181,4 +177,4 @@ def cost_report(network: Network, bias: bool = True, compare_spec: str | None = 
         left, right = parse_sides(compare_spec, [c.name for c in costs])
         regions = (chain_region(network, shapes, left), chain_region(network, shapes, right))
         comparison = compare(costs, left, right, regions)
-    return CostReport(bias, costs, conventions(network, costs), comparison)
+    return CostReport(bias, costs, conventions(shapes, costs), comparison)
